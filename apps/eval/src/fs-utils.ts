@@ -1,0 +1,20 @@
+import { rename, unlink, writeFile } from 'node:fs/promises';
+import { UserError } from './errors';
+
+/**
+ * Writes `data` to `path` through a temporary file in the same directory and a rename, so that a
+ * reader never sees a half-written file.
+ * @throws UserError when the file cannot be written (missing directory, permissions)
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(temp, data);
+    await rename(temp, path);
+  } catch (e) {
+    await unlink(temp).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') throw new UserError(`${path}: cannot write the file (${code}: ${(e as Error).message})`);
+    throw e;
+  }
+}

@@ -1,0 +1,10 @@
+/** Where the CLI writes: results to `out`, diagnostics and errors to `err` (one line per call). */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const processIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};

@@ -1,0 +1,104 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  evaluateBbox,
+  formatFixed,
+  loadGroundTruthFile,
+  loadResultsFile,
+  summaryLines,
+  type BboxEvaluation,
+  type PrCurve,
+} from '@retina/coco-eval';
+import type { InferredOptionTypes, Options } from 'yargs';
+import { resolveCategoryIds } from './categories';
+import { UserError } from './errors';
+import { writeFileAtomic } from './fs-utils';
+import type { CliIo } from './io';
+import { renderLineChartPng } from '@retina/plots';
+import { evalJson, perClassTable, TABLE_ORDERS } from '@retina/coco-eval';
+
+const GROUP = 'Scoring (--gt GT.json --dt DT.json):';
+
+/** Flags of the scoring mode. */
+export const scoreOptions = {
+  gt: { type: 'string', requiresArg: true, group: GROUP, describe: 'COCO instances ground truth (JSON)' },
+  dt: { type: 'string', requiresArg: true, group: GROUP, describe: 'COCO results: JSON list of {image_id, category_id, bbox, score}' },
+  json: { type: 'string', requiresArg: true, group: GROUP, describe: 'write {stats, perClass} to this file' },
+  plots: { type: 'string', requiresArg: true, group: GROUP, describe: 'write per-class PR curves (IoU 0.5) as PNG files into this directory' },
+  categories: { type: 'string', array: true, requiresArg: true, group: GROUP, describe: 'evaluate only these categories (ids or names)' },
+  'class-agnostic': { type: 'boolean', default: false, group: GROUP, describe: 'ignore labels: pool all categories into one' },
+  'score-threshold': { type: 'number', default: 0.5, requiresArg: true, group: GROUP, describe: 'score threshold of the per-class P / R / F1 columns' },
+  sort: { choices: TABLE_ORDERS, default: 'id' as const, group: GROUP, describe: 'order of the per-class table' },
+} as const satisfies Record<string, Options>;
+
+export type ScoreArgs = InferredOptionTypes<typeof scoreOptions>;
+
+/** Example command lines of the scoring mode (`retina-eval` is `$0`). */
+export const scoreExamples: readonly [string, string][] = [
+  ['$0 --gt instances_val.json --dt results.json', 'print the 12 standard numbers and the per-class table'],
+  ['$0 --gt instances_val.json --dt results.json --json eval.json --plots plots', 'also write eval.json and PR-curve PNGs'],
+  ['$0 --gt instances_val.json --dt results.json --categories 1 3 --score-threshold 0.3 --sort ap', 'two categories, F1 at score 0.3, best AP first'],
+];
+
+/** True when the command line asks for scoring. */
+export const isScoreMode = (args: Partial<ScoreArgs>): boolean => args.gt !== undefined || args.dt !== undefined;
+
+/** Flag combinations yargs cannot check by itself; returns an error message or undefined. */
+export function checkScoreArgs(args: Partial<ScoreArgs>): string | undefined {
+  if (args.gt === undefined || args.dt === undefined) return 'scoring needs both --gt GT.json and --dt DT.json';
+  if (args['score-threshold'] !== undefined && !Number.isFinite(args['score-threshold'])) return '--score-threshold must be a number';
+  return undefined;
+}
+
+const slug = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+async function writePlots(dir: string, curves: readonly PrCurve[], result: BboxEvaluation): Promise<number> {
+  await mkdir(dir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+    throw new UserError(`${dir}: cannot create the plots directory (${e.code}: ${e.message})`);
+  });
+  const withGt = curves.filter((c) => c.precision[0] !== -1);
+  for (const curve of withGt) {
+    const ap50 = result.perClass.find((c) => c.categoryId === curve.categoryId)?.ap50 ?? -1;
+    const png = await renderLineChartPng([{ label: `AP@${formatFixed(curve.iouThreshold, 2)} = ${formatFixed(ap50, 3)}`, x: [...curve.recall], y: [...curve.precision] }], {
+      title: `Precision-recall: ${curve.name} (id ${curve.categoryId})`,
+      xLabel: 'recall',
+      yLabel: 'precision (interpolated)',
+      xRange: [0, 1],
+      yRange: [0, 1],
+    });
+    const file = curve.categoryId < 0 ? 'pr-all.png' : `pr-${curve.categoryId}-${slug(curve.name) || 'category'}.png`;
+    await writeFileAtomic(join(dir, file), png);
+  }
+  return withGt.length;
+}
+
+const seconds = (t0: number): string => ((performance.now() - t0) / 1000).toFixed(2);
+
+/** `retina-eval --gt GT.json --dt DT.json`: scores results, prints the summary and the table. */
+export async function runScore(args: ScoreArgs, io: CliIo): Promise<number> {
+  const { gt: gtPath, dt: dtPath } = args;
+  if (gtPath === undefined || dtPath === undefined) throw new UserError('scoring needs both --gt GT.json and --dt DT.json');
+  const t0 = performance.now();
+  const [groundTruth, detections] = await Promise.all([loadGroundTruthFile(gtPath), loadResultsFile(dtPath)]);
+  if (detections.count === 0) throw new UserError(`${dtPath}: no detections (the results list is empty), nothing to score`);
+  const t1 = performance.now();
+  const result = evaluateBbox(groundTruth, detections, {
+    categoryIds: args.categories?.length ? resolveCategoryIds(args.categories, groundTruth.categories, gtPath) : undefined,
+    classAgnostic: args['class-agnostic'],
+    scoreThreshold: args['score-threshold'],
+    sourceNames: { groundTruth: gtPath, detections: dtPath },
+  });
+  io.err(`retina-eval: ${detections.count} detections loaded in ${seconds(t0)} s, evaluated in ${seconds(t1)} s`);
+  summaryLines(result.stats, result.params).forEach((line) => io.out(line));
+  io.out('');
+  perClassTable(result, args.sort).forEach((line) => io.out(line));
+  if (args.json !== undefined) {
+    await writeFileAtomic(args.json, `${JSON.stringify(evalJson(result), null, 2)}\n`);
+    io.err(`retina-eval: wrote ${args.json}`);
+  }
+  if (args.plots !== undefined) {
+    const n = await writePlots(args.plots, result.prCurves, result);
+    io.err(`retina-eval: wrote ${n} PR-curve plots to ${args.plots}`);
+  }
+  return 0;
+}

@@ -1,0 +1,156 @@
+/**
+ * End to end, as users run it: retina-train in a child process on a tiny generated dataset —
+ * train, checkpoint, interrupt (SIGINT), resume (same losses as an uninterrupted run), kill -9 at
+ * random moments (the latest checkpoint always loads and --resume continues), and retina-eval on the
+ * saved model.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { loadCheckpoint, loadCheckpointState } from './checkpoint';
+
+const ROOT = join(__dirname, '../../..');
+const TRAIN = join(__dirname, 'main.ts');
+const EVAL = join(ROOT, 'apps/eval/src/main.ts');
+const node = (script: string, args: string[]) => [process.execPath, ['--import', 'tsx', script, ...args]] as const;
+
+let data: string;
+let runs: string;
+
+const trainArgs = (out: string, extra: string[] = []) => [
+  '--train-ann', join(data, 'annotations/instances_train.json'),
+  '--train-images', join(data, 'images'),
+  '--val-ann', join(data, 'annotations/instances_val.json'),
+  '--val-images', join(data, 'images'),
+  '--out', out,
+  '--backbone', 'narrow', '--width', '8', '--fpn-channels', '16', '--head-channels', '16', '--head-convs', '1',
+  '--image-size', '128', '--max-size', '128', '--batch-size', '2', '--workers', '2',
+  '--iterations', '8', '--warmup-iters', '2', '--eval-every', '2', '--backend', 'wasm', '--quiet', '--seed', '3',
+  ...extra,
+];
+
+const stepLosses = (run: string): Map<number, number> =>
+  new Map(
+    readFileSync(join(run, 'metrics.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l))
+      .filter((r) => r.kind === 'step')
+      .map((r) => [r.iteration, r.loss]),
+  );
+
+function runSync(script: string, args: string[]) {
+  const [cmd, argv] = node(script, args);
+  return spawnSync(cmd, argv, { cwd: ROOT, encoding: 'utf8' });
+}
+
+function waitExit(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  data = mkdtempSync(join(tmpdir(), 'retina-e2e-data-'));
+  runs = mkdtempSync(join(tmpdir(), 'retina-e2e-runs-'));
+  const gen = runSync(join(ROOT, 'tools/src/cli.ts'), ['generate', '--out', data, '--images', '10', '--size', '128', '--seed', '5', '--classes', '2', '--max-objects', '2', '--val-fraction', '0.4', '--rare-class-fraction', '0.3']);
+  expect(gen.status).toBe(0);
+});
+afterAll(() => {
+  rmSync(data, { recursive: true, force: true });
+  rmSync(runs, { recursive: true, force: true });
+});
+
+describe('retina-train end to end', () => {
+  it('trains, writes model/checkpoints/metrics/plots, and the model scores through retina-eval --model and --gt/--dt alike', () => {
+    const out = join(runs, 'full');
+    const r = runSync(TRAIN, trainArgs(out));
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/engine: wasm/);
+    for (const f of ['model/model.json', 'checkpoints/last/model/model.json', 'checkpoints/last/trainer/model.json', 'metrics.jsonl', 'results.csv', 'plots/loss.png']) {
+      expect(existsSync(join(out, f))).toBe(true);
+    }
+    expect([...stepLosses(out).keys()]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+
+    const evalJson = join(out, 'eval.json');
+    const dt = join(out, 'dt.json');
+    const e = runSync(EVAL, ['--model', join(out, 'model'), '--ann', join(data, 'annotations/instances_val.json'), '--images', join(data, 'images'), '--image-size', '128', '--max-size', '128', '--backend', 'wasm', '--out', dt, '--json', evalJson, '--quiet']);
+    expect(e.stderr).not.toMatch(/internal error/);
+    expect(e.status).toBe(0);
+    const viaModel = JSON.parse(readFileSync(evalJson, 'utf8'));
+    expect(viaModel.stats).toHaveLength(12);
+    const rescored = join(out, 'eval2.json');
+    if (JSON.parse(readFileSync(dt, 'utf8')).length > 0) {
+      const s = runSync(EVAL, ['--gt', join(data, 'annotations/instances_val.json'), '--dt', dt, '--json', rescored]);
+      expect(s.status).toBe(0);
+      expect(JSON.parse(readFileSync(rescored, 'utf8')).stats).toEqual(viaModel.stats);
+    }
+  });
+
+  it('is deterministic, and a run interrupted by SIGINT resumes to the same losses', async () => {
+    const reference = stepLosses(join(runs, 'full'));
+    const again = join(runs, 'again');
+    expect(runSync(TRAIN, trainArgs(again)).status).toBe(0);
+    expect([...stepLosses(again).entries()]).toEqual([...reference.entries()]);
+
+    const out = join(runs, 'interrupted');
+    const [cmd, argv] = node(TRAIN, trainArgs(out));
+    const child = spawn(cmd, argv, { cwd: ROOT, stdio: 'ignore' });
+    const exited = waitExit(child);
+    const timer = setInterval(() => {
+      if (existsSync(join(out, 'metrics.jsonl')) && stepLosses(out).size >= 3) {
+        child.kill('SIGINT');
+        clearInterval(timer);
+      }
+    }, 50);
+    const code = await exited;
+    clearInterval(timer);
+    expect([0, 130]).toContain(code);
+    const stoppedAt = loadCheckpointState(out).iteration;
+    expect(stoppedAt).toBeGreaterThanOrEqual(3);
+    expect(runSync(TRAIN, ['--resume', out, '--backend', 'wasm', '--quiet']).status).toBe(0);
+    expect([...stepLosses(out).entries()]).toEqual([...reference.entries()]);
+  });
+
+  it('survives kill -9 at random moments: the latest checkpoint always loads and --resume continues', async () => {
+    const out = join(runs, 'killed');
+    let seed = 11;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    let checkpointsSeen = 0;
+    for (let trial = 0; trial < 10; trial++) {
+      const args = existsSync(join(out, 'checkpoints')) && loadStateOrUndefined(out) ? ['--resume', out, '--backend', 'wasm', '--quiet'] : trainArgs(out);
+      if (args[0] !== '--resume') rmSync(out, { recursive: true, force: true });
+      const [cmd, argv] = node(TRAIN, args);
+      const child = spawn(cmd, argv, { cwd: ROOT, stdio: 'ignore' });
+      const exited = waitExit(child);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000 + rand() * 6000))]);
+      child.kill('SIGKILL');
+      await exited;
+      if (loadStateOrUndefined(out)) {
+        // the whole checkpoint (weights, optimizer buffers, trainer state) must load after every kill
+        const ck = await loadCheckpoint(out);
+        expect(ck.net.variables.length).toBeGreaterThan(0);
+        expect(ck.state.iteration).toBeGreaterThanOrEqual(1);
+        ck.net.dispose();
+        tf.dispose(Object.values(ck.optimizerState));
+        checkpointsSeen++;
+      }
+    }
+    expect(checkpointsSeen).toBeGreaterThan(0);
+    const final = runSync(TRAIN, loadStateOrUndefined(out) ? ['--resume', out, '--backend', 'wasm', '--quiet'] : trainArgs(out));
+    expect(final.stderr).not.toMatch(/internal error/);
+    expect(final.status).toBe(0);
+    expect(loadCheckpointState(out).iteration).toBe(8);
+  }, 240000);
+});
+
+function loadStateOrUndefined(out: string) {
+  try {
+    return loadCheckpointState(out);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Replica module for bench/wasm-parallel.bench.ts (loaded by every data-parallel worker): either the
+ * detector (RetinaNet, loss normalized by positive anchors → shard weight max(1, positives)) or one
+ * 3×3 conv layer (loss averaged over images → weight = images).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Replica } from '../libs/engine/src/wasm-kernels/parallel';
+import { createRetinaNet, type ImageTargets, type RetinaNetConfigInput } from '@retina/retinanet';
+
+export interface ImageShard {
+  /** [batch, size, size, channels] */
+  images: Float32Array;
+  batch: number;
+  size: number;
+  targets: ImageTargets[];
+}
+
+export type ReplicaOptions = { model: 'detector'; config: RetinaNetConfigInput } | { model: 'conv'; channels: number };
+
+function detector(config: RetinaNetConfigInput): Replica<ImageShard> {
+  const net = createRetinaNet(config);
+  return {
+    trainable: net.variables,
+    state: net.stateVariables,
+    loss(s) {
+      const images = tf.tensor4d(s.images, [s.batch, s.size, s.size, 3]);
+      const l = net.computeLosses(images, s.targets);
+      return { loss: l.total, weight: Math.max(1, l.numPositive), values: { cls: l.cls, box: l.box, positives: l.numPositive } };
+    },
+  };
+}
+
+function conv(channels: number): Replica<ImageShard> {
+  const w = tf.variable(tf.randomNormal([3, 3, channels, channels], 0, 0.05, 'float32', 1));
+  return {
+    trainable: [w],
+    loss(s) {
+      const x = tf.tensor4d(s.images, [s.batch, s.size, s.size, channels]);
+      const y = tf.conv2d(x, w as tf.Tensor4D, 1, 'same');
+      return { loss: tf.div(tf.sum(tf.square(y)), s.batch), weight: s.batch };
+    },
+  };
+}
+
+export function createReplica(o: ReplicaOptions): Replica<ImageShard> {
+  return o.model === 'detector' ? detector(o.config) : conv(o.channels);
+}

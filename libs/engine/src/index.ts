@@ -1,0 +1,16 @@
+// tfjs-core's Node bundle ships without gradient functions; tfjs-layers registers all of them.
+import '@tensorflow/tfjs-layers';
+export { EngineOptionError, EngineUnavailableError, ModelFormatError } from './errors';
+export {
+  ENGINE_ORDER,
+  WEBGPU_TIMEOUT_MS,
+  selectEngine,
+  type EngineName,
+  type EngineReport,
+  type ModuleLoader,
+  type SelectEngineOptions,
+  type SkippedEngine,
+} from './select';
+export { fileSystemIO, loadTensors, readMetadata, saveTensors, MODEL_JSON, SHARD_BYTES, type FileSystemIOOptions, type FileWriter } from './io';
+export { removeStaleStaging, resolveAtomicDir, writeDirAtomically } from './atomic-dir';
+export { registerWasmTrainingKernels } from './wasm-kernels';

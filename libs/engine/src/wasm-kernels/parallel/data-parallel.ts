@@ -1,0 +1,140 @@
+/**
+ * Data-parallel gradients over worker threads: the calling thread and N workers each hold a replica of
+ * the model (each worker its own tfjs engine, one core each); a step splits the batch into shards,
+ * computes each shard's gradients in parallel, and returns their weighted mean. Weights travel from
+ * the calling thread's replica to the workers before every step, so the optimizer runs once, on the
+ * calling thread, on the mean gradient — exactly as single-threaded training would.
+ */
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { DataParallelError } from './errors';
+import { layoutOf, offsets, sharedFloats, writeValues, type Layout } from './layout';
+import type { WorkerBackend } from './messages';
+import { ReplicaWorker } from './replica-worker';
+import { shardGradients } from './shard-step';
+import type { ParallelGradients, Replica, ReplicaSpec, ShardResult } from './types';
+
+export interface DataParallelOptions {
+  /** Worker threads, each with a replica; a step takes up to workers + 1 shards. Default: cores − 1. */
+  workers?: number;
+  /** Engine of the workers. Default: the calling thread's current backend ('wasm' or 'cpu'). */
+  backend?: WorkerBackend;
+}
+
+/** Default worker count: one per core beside the calling thread's. */
+export const defaultWorkers = (): number => Math.max(0, availableParallelism() - 1);
+
+function workerBackend(requested: WorkerBackend | undefined): WorkerBackend {
+  const backend = requested ?? tf.getBackend();
+  if (backend !== 'wasm' && backend !== 'cpu') throw new DataParallelError(`workers run on 'wasm' or 'cpu' (got backend '${backend}')`);
+  return backend;
+}
+
+/** Σ wᵢ gᵢ / Σ wᵢ for one variable: g₀ from the calling thread, the others from worker buffers at `start`. */
+function weightedMean(local: Float32Array, parts: readonly Float32Array[], start: number, weights: readonly number[]): Float32Array {
+  const total = weights.reduce((a, b) => a + b, 0);
+  const out = new Float32Array(local.length);
+  const w0 = weights[0] / total;
+  for (let k = 0; k < out.length; k++) out[k] = local[k] * w0;
+  parts.forEach((part, i) => {
+    const w = weights[i + 1] / total;
+    for (let k = 0; k < out.length; k++) out[k] += part[start + k] * w;
+  });
+  return out;
+}
+
+export class DataParallel<Shard> {
+  private readonly starts: number[];
+  private running = false;
+
+  private constructor(
+    private readonly local: Replica<Shard>,
+    private readonly layout: Layout,
+    private readonly weights: Float32Array,
+    private readonly workers: ReplicaWorker[],
+  ) {
+    this.starts = offsets(layout).starts;
+  }
+
+  /**
+   * Starts `options.workers` threads, each building a replica with `spec`, and checks that their
+   * variables match `local`'s (order and shapes). Rejects with DataParallelError naming the worker.
+   */
+  static async start<Shard>(local: Replica<Shard>, spec: ReplicaSpec, options: DataParallelOptions = {}): Promise<DataParallel<Shard>> {
+    const count = options.workers ?? defaultWorkers();
+    if (!Number.isInteger(count) || count < 0) throw new DataParallelError(`workers must be an integer ≥ 0 (got ${count})`);
+    const backend = workerBackend(options.backend);
+    const trainable = layoutOf(local.trainable);
+    const state = layoutOf(local.state ?? []);
+    const weights = sharedFloats(offsets(trainable).total + offsets(state).total);
+    const workers = Array.from({ length: count }, (_, i) => new ReplicaWorker(i + 1));
+    const started = await Promise.allSettled(workers.map((w) => w.init({ type: 'init', spec, backend, trainable, state, weights, grads: sharedFloats(offsets(trainable).total) })));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw failed.reason;
+    }
+    return new DataParallel(local, trainable, weights, workers);
+  }
+
+  /** Most shards one step takes: the workers plus the calling thread. */
+  get maxShards(): number {
+    return this.workers.length + 1;
+  }
+
+  /**
+   * The weighted mean gradient of the shards' losses (see ShardLoss.weight): shard 0 on the calling
+   * thread's replica, shard i on worker i, all at the calling replica's current weights.
+   */
+  async gradients(shards: readonly Shard[]): Promise<ParallelGradients> {
+    if (shards.length < 1 || shards.length > this.maxShards) {
+      throw new DataParallelError(`a step takes 1 to ${this.maxShards} shards (got ${shards.length})`);
+    }
+    if (this.running) throw new DataParallelError('gradients() is already running: await it before the next step');
+    this.running = true;
+    try {
+      return await this.step(shards);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private async step(shards: readonly Shard[]): Promise<ParallelGradients> {
+    const next = writeValues(this.local.trainable, this.weights);
+    writeValues(this.local.state ?? [], this.weights, next);
+    const remote = Promise.allSettled(shards.slice(1).map((shard, i) => this.workers[i].step(shard)));
+    let local: ReturnType<typeof shardGradients<Shard>>;
+    try {
+      local = shardGradients(this.local, shards[0]); // while the workers compute theirs
+    } catch (e) {
+      await remote; // the workers must be done before the next step rewrites the weights
+      throw e;
+    }
+    const results = await remote;
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      tf.dispose(local.grads);
+      throw failed.reason;
+    }
+    const all = [local.result, ...results.map((r) => (r as PromiseFulfilledResult<ShardResult>).value)];
+    const totalWeight = all.reduce((sum, r) => sum + r.weight, 0);
+    return { grads: this.combine(local.grads, all), loss: all.reduce((sum, r) => sum + r.weight * r.loss, 0) / totalWeight, shards: all };
+  }
+
+  private combine(localGrads: tf.Tensor[], results: readonly ShardResult[]): tf.NamedTensorMap {
+    const parts = this.workers.slice(0, results.length - 1).map((w) => w.grads);
+    const weights = results.map((r) => r.weight);
+    const out: tf.NamedTensorMap = {};
+    this.local.trainable.forEach((v, j) => {
+      const mean = weightedMean(localGrads[j].dataSync() as Float32Array, parts, this.starts[j], weights);
+      out[v.name] = tf.tensor(mean, [...this.layout[j]], 'float32');
+    });
+    tf.dispose(localGrads);
+    return out;
+  }
+}

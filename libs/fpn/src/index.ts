@@ -1,0 +1,10 @@
+// tfjs-core's Node bundle ships without gradient functions; tfjs-layers registers all of them.
+import '@tensorflow/tfjs-layers';
+export { FpnConfigError, FeatureShapeError, PretrainedWeightsError } from './errors';
+export { ParamStore, type Init, type Param, type ParamKind } from './params';
+export { BatchNorm, Conv2d, ConvBn, GroupNorm, BN_EPS, BN_MOMENTUM, type ConvOptions } from './layers';
+export { resolveBackboneConfig, stageChannels, type BackboneConfig, type BackboneDepth, type ResolvedBackboneConfig } from './resnet-config';
+export { Backbone, createBackbone, type BackboneFeatures, type FeatureName } from './resnet';
+export { Fpn, buildFpn, resolveFpnConfig, type FpnConfig, type PyramidFeatures, type ResolvedFpnConfig } from './fpn';
+export { registerCpuTrainingKernels } from './cpu-kernels';
+export { kerasResNetName, loadPretrainedBackbone, type PretrainedOptions, type PretrainedReport, type ShapeMismatch } from './pretrained';

@@ -1,0 +1,12 @@
+export { runCli, UsageError } from './cli';
+export type { CliIo } from './commands/io';
+export { generateDataset, type GenerateOptions, type GenerateSummary } from './generate-dataset';
+export { convertVoc, type VocConvertOptions, type ConvertSummary } from './convert-voc';
+export { convertCsv, type CsvConvertOptions } from './convert-csv';
+export { ConvertError } from './convert-error';
+export { validateDataset, formatSummary, InvalidImagesError, type ValidateOptions, type ValidateSummary } from './validate';
+export { shrinkDataset, type ShrinkOptions, type ShrinkSummary } from './shrink-dataset';
+export { writeLargeAnnotationFile, type LargeAnnotationOptions, type LargeAnnotationSummary } from './large-annotations';
+export { writeCocoJson, formatCocoJson } from './coco-json';
+export { parseXml, type XmlElement } from './xml';
+export { parseCsv, type CsvRow } from './csv';
