@@ -31,14 +31,26 @@ function readConfigFile(path: string): Record<string, unknown> {
   }
 }
 
+/** `--iterations` and `--epochs` replace each other: the one on the command line wins over the config file's. */
+function budgetFromCommandLine(argv: readonly string[]): 'iterations' | 'epochs' | undefined {
+  const given = (name: string) => argv.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  return given('iterations') ? 'iterations' : given('epochs') ? 'epochs' : undefined;
+}
+
 export function buildParser(argv: string[]) {
+  const budget = budgetFromCommandLine(argv);
+  const dropOtherBudget = (file: Record<string, unknown>): Record<string, unknown> => {
+    if (budget === undefined) return file;
+    const { [budget === 'iterations' ? 'epochs' : 'iterations']: _dropped, ...rest } = file;
+    return rest;
+  };
   return yargs(argv)
     .scriptName('retina-train')
     .usage('$0 --train-ann A.json --train-images DIR [--val-ann V.json --val-images DIR] --out RUN [options]\n\n' +
       'Trains a RetinaNet detector on a COCO-format dataset. RUN/ receives model/ (for retina-eval --model), ' +
       'checkpoints/last and checkpoints/best, metrics.jsonl, results.csv and plots/.')
     .config('config', 'YAML or JSON file with flag values (long names as keys); flags given here override it',
-      readConfigFile)
+      (path: string) => dropOtherBudget(readConfigFile(path)))
     .group(['train-ann', 'train-images', 'val-ann', 'val-images', 'out', 'resume', 'init-from'], 'Data and run:')
     .option('train-ann', { type: 'string', describe: 'COCO instances JSON of the training set' })
     .option('train-images', { type: 'string', describe: 'Folder that the training file_names are relative to' })
@@ -78,9 +90,14 @@ export function buildParser(argv: string[]) {
     .option('hflip', { type: 'number', default: 0.5, describe: 'Probability of a horizontal flip' })
     .option('max-images', { type: 'number', describe: 'Train on the first N images only' })
     .option('workers', { type: 'number', default: 2, describe: 'Concurrent image decodes' })
-    .group(['seed', 'backend', 'eval-every', 'quiet', 'json-log', 'skip-nonfinite'], 'Engine and output:')
+    .group(['seed', 'backend', 'threads', 'eval-every', 'quiet', 'json-log', 'skip-nonfinite'], 'Engine and output:')
     .option('seed', { type: 'number', default: 0, describe: 'Seed of every random choice (init, shuffle, flips)' })
     .option('backend', { choices: BACKENDS, default: 'auto' as const, describe: 'Tensor engine (auto: the fastest that loads)' })
+    .option('threads', {
+      type: 'number',
+      default: 0,
+      describe: 'Training threads on wasm/cpu: data-parallel replicas, one per thread (0: one per core; 1: no worker threads)',
+    })
     .option('eval-every', { type: 'number', default: 1, describe: 'Validate every N epochs (0: only at the end)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress bar; epoch lines only' })
     .option('json-log', { type: 'boolean', default: false, describe: 'One JSON object per line on stdout' })
@@ -94,6 +111,7 @@ export function buildParser(argv: string[]) {
       for (const k of ['batch-size', 'lr', 'max-size'] as const) {
         if (!(Number(a[k]) > 0)) throw new Error(`--${k} must be > 0 (got ${a[k]})`);
       }
+      if (!(Number.isInteger(a.threads) && a.threads >= 0)) throw new Error(`--threads must be an integer ≥ 0 (got ${a.threads})`);
       if (!(a.hflip >= 0 && a.hflip <= 1)) throw new Error(`--hflip must be in [0, 1] (got ${a.hflip})`);
       return true;
     })

@@ -70,6 +70,7 @@ describe('retina-train end to end', () => {
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/engine: wasm/);
+    expect(r.stdout).toMatch(/training on 2 threads/);
     for (const f of ['model/model.json', 'checkpoints/last/model/model.json', 'checkpoints/last/trainer/model.json', 'metrics.jsonl', 'results.csv', 'plots/loss.png']) {
       expect(existsSync(join(out, f))).toBe(true);
     }
@@ -113,6 +114,18 @@ describe('retina-train end to end', () => {
     expect(stoppedAt).toBeGreaterThanOrEqual(3);
     expect(runSync(TRAIN, ['--resume', out, '--backend', 'wasm', '--quiet']).status).toBe(0);
     expect([...stepLosses(out).entries()]).toEqual([...reference.entries()]);
+  });
+
+  it('data-parallel steps (2 threads, the default here) give the losses of one thread', () => {
+    const parallel = stepLosses(join(runs, 'full'));
+    const out = join(runs, 'one-thread');
+    const r = runSync(TRAIN, trainArgs(out, ['--threads', '1']));
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/training on \d+ threads/);
+    const single = stepLosses(out);
+    expect([...single.keys()]).toEqual([...parallel.keys()]);
+    // float32 sums in another order; a shard without positive anchors counts 1 in the normalizer
+    for (const [it, loss] of single) expect(Math.abs(parallel.get(it)! - loss)).toBeLessThan(2e-3 * Math.abs(loss));
   });
 
   it('survives kill -9 at random moments: the latest checkpoint always loads and --resume continues', async () => {

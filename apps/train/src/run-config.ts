@@ -42,6 +42,8 @@ export interface RunConfig {
 export interface SessionSettings {
   backend: TrainArgs['backend'];
   timeLimit?: number;
+  /** Training threads on the wasm/cpu engines (data-parallel replicas); 0 = one per core. */
+  threads: number;
   quiet: boolean;
   jsonLog: boolean;
 }
@@ -91,5 +93,5 @@ export function runConfigFromArgs(a: TrainArgs): RunConfig {
 }
 
 export function sessionFromArgs(a: TrainArgs): SessionSettings {
-  return { backend: a.backend, timeLimit: a['time-limit'], quiet: a.quiet, jsonLog: a['json-log'] };
+  return { backend: a.backend, timeLimit: a['time-limit'], threads: a.threads, quiet: a.quiet, jsonLog: a['json-log'] };
 }

@@ -5,9 +5,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { removeStaleStaging, selectEngine } from '@retina/engine';
+import { availableParallelism } from 'node:os';
+import { DataParallel, removeStaleStaging, selectEngine } from '@retina/engine';
 import { createDataLoader, loadCocoDataset, type Batch, type DataLoader } from '@retina/coco';
-import { createRetinaNet, saveRetinaNet, loadRetinaNet, type RetinaNet } from '@retina/retinanet';
+import { REPLICA_MODULE, createRetinaNet, loadRetinaNet, replicaOf, saveRetinaNet, splitBatch, trainedVariables, type RetinaNet, type TrainShard } from '@retina/retinanet';
 import { checkpointDir, loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint';
 
 import { NonFiniteLossError } from './errors';
@@ -85,7 +86,8 @@ export async function trainRun(
     tf.dispose(Object.values(ck.optimizerState));
     reporter.info(`resumed from ${ck.dir}: epoch ${state.epoch + 1}, iteration ${state.iteration}`);
   }
-  const trainable = net.variables.filter((v) => !config.freezeBackbone || !v.name.startsWith('backbone/'));
+  const trainable = trainedVariables(net, config.freezeBackbone);
+  const parallel = await startParallel(net, config, session, engine.tfBackend, reporter);
 
   const started = Date.now();
   const timeUp = () => session.timeLimit !== undefined && (Date.now() - started) / 1000 >= session.timeLimit;
@@ -103,7 +105,7 @@ export async function trainRun(
     for await (const batch of loader.epoch(state.epoch)) {
       if (index++ < state.batchInEpoch) continue;
       const t0 = Date.now();
-      const losses = await trainStep(net, trainable, optimizer, batch, learningRateAt(state.iteration, schedule(config, totalIterations)), state.iteration, config.skipNonFinite);
+      const losses = await trainStep(net, trainable, parallel, optimizer, batch, learningRateAt(state.iteration, schedule(config, totalIterations)), state.iteration, config.skipNonFinite);
       state.iteration++;
       state.batchInEpoch++;
       const ips = batch.batchSize / ((Date.now() - t0) / 1000);
@@ -156,6 +158,7 @@ export async function trainRun(
     await saveRetinaNet(net, join(runDir, 'model'));
     await writeRunPlots(runDir, log, validator?.lastEvaluation);
   }
+  await parallel?.close();
   optimizer.dispose();
   net.dispose();
   return { reason, state, runDir };
@@ -186,15 +189,37 @@ async function buildModel(config: RunConfig, loader: DataLoader): Promise<Retina
   });
 }
 
-async function trainStep(
+/**
+ * Worker threads for data-parallel steps on the engines that run one thread (wasm, cpu): `threads`
+ * replicas in all, the trainer's own included. None on the engines with their own parallelism.
+ */
+async function startParallel(net: RetinaNet, config: RunConfig, session: SessionSettings, engine: string, reporter: Reporter): Promise<DataParallel<TrainShard> | undefined> {
+  if (engine !== 'wasm' && engine !== 'cpu') return undefined;
+  const threads = Math.min(session.threads > 0 ? session.threads : availableParallelism(), config.optim.batchSize);
+  if (threads <= 1) return undefined;
+  const dp = await DataParallel.start(
+    replicaOf(net, config.freezeBackbone),
+    { module: REPLICA_MODULE, options: { config: net.config, freezeBackbone: config.freezeBackbone } },
+    { workers: threads - 1, backend: engine },
+  );
+  reporter.info(`training on ${threads} threads: each step splits the batch over ${threads} model replicas (--threads 1 for one)`);
+  return dp;
+}
+
+/** Loss and gradients of a batch: on this thread, or split over the data-parallel replicas. */
+async function batchGradients(
   net: RetinaNet,
   vars: tf.Variable[],
-  optimizer: SgdMomentum,
+  parallel: DataParallel<TrainShard> | undefined,
   batch: Batch,
-  lr: number,
-  iteration: number,
-  skipNonFinite: boolean,
-): Promise<(StepLosses & { gradNorm: number }) | undefined> {
+): Promise<{ total: number; cls: number; box: number; grads: tf.NamedTensorMap }> {
+  const whole: TrainShard = { images: batch.images, batch: batch.batchSize, height: batch.height, width: batch.width, targets: batch.targets };
+  if (parallel) {
+    const { grads, loss, shards } = await parallel.gradients(splitBatch(whole, parallel.maxShards));
+    const weight = shards.reduce((a, r) => a + r.weight, 0);
+    const mean = (key: string) => shards.reduce((a, r) => a + r.weight * r.values[key], 0) / weight;
+    return { total: loss, cls: mean('cls'), box: mean('box'), grads };
+  }
   const x = tf.tensor4d(batch.images, [batch.batchSize, batch.height, batch.width, 3]);
   let parts: { cls: tf.Scalar; box: tf.Scalar } | undefined;
   const { value, grads } = tf.variableGrads(() => {
@@ -205,6 +230,20 @@ async function trainStep(
   x.dispose();
   const [total, cls, box] = await Promise.all([value.data(), parts!.cls.data(), parts!.box.data()]).then((a) => a.map((d) => d[0]));
   tf.dispose([value, parts!.cls, parts!.box]);
+  return { total, cls, box, grads };
+}
+
+async function trainStep(
+  net: RetinaNet,
+  vars: tf.Variable[],
+  parallel: DataParallel<TrainShard> | undefined,
+  optimizer: SgdMomentum,
+  batch: Batch,
+  lr: number,
+  iteration: number,
+  skipNonFinite: boolean,
+): Promise<(StepLosses & { gradNorm: number }) | undefined> {
+  const { total, cls, box, grads } = await batchGradients(net, vars, parallel, batch);
   const bad = [['total', total], ['cls', cls], ['box', box]].find(([, v]) => !Number.isFinite(v as number));
   if (bad) {
     tf.dispose(Object.values(grads));

@@ -13,4 +13,16 @@ export {
 } from './select';
 export { fileSystemIO, loadTensors, readMetadata, saveTensors, MODEL_JSON, SHARD_BYTES, type FileSystemIOOptions, type FileWriter } from './io';
 export { removeStaleStaging, resolveAtomicDir, writeDirAtomically } from './atomic-dir';
-export { registerWasmTrainingKernels } from './wasm-kernels';
+export {
+  registerWasmTrainingKernels,
+  DataParallel,
+  DataParallelError,
+  defaultWorkers,
+  type DataParallelOptions,
+  type ParallelGradients,
+  type Replica,
+  type ReplicaFactory,
+  type ReplicaSpec,
+  type ShardLoss,
+  type ShardResult,
+} from './wasm-kernels';

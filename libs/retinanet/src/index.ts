@@ -19,3 +19,4 @@ export { postprocessImage, type Detection, type ImageMeta, type ImageOutputs } f
 export { RetinaNet, createRetinaNet, type Losses } from './model';
 export { MODEL_FORMAT, assignWeights, loadRetinaNet, readRetinaNetConfig, saveRetinaNet, type SavedMetadata } from './io';
 export { detectAll, type CocoDetection, type InferenceBatch, type Predictor } from './detect-batches';
+export { REPLICA_MODULE, createReplica, replicaOf, splitBatch, trainedVariables, type ReplicaOptions, type TrainShard } from './replica';
