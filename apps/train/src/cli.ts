@@ -41,7 +41,8 @@ export function buildParser(argv: string[]) {
   const budget = budgetFromCommandLine(argv);
   const dropOtherBudget = (file: Record<string, unknown>): Record<string, unknown> => {
     if (budget === undefined) return file;
-    const { [budget === 'iterations' ? 'epochs' : 'iterations']: _dropped, ...rest } = file;
+    const rest = { ...file };
+    delete rest[budget === 'iterations' ? 'epochs' : 'iterations'];
     return rest;
   };
   return yargs(argv)
