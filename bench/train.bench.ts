@@ -1,73 +1,137 @@
 /**
- * `npm run bench:train`: images/s of detector train steps and inference per engine, for the narrow
- * backbone (the demo's model) and ResNet-50, at 256² and 512², next to PyTorch (torchvision
- * RetinaNet, same machine and threads) when Debian's python3-torch is installed.
- * Flags: --quick (narrow at 256² only), --skip-cpu, --skip-torch.
+ * `npm run bench:train`: images/s of detector train steps (forward + backward + gradients read back)
+ * and inference per engine — wasm on one thread, wasm data-parallel on every core, cpu — for the narrow
+ * backbone (the demo's model) and ResNet-50 at 256² and 512², the GFLOP/s that achieves (conv and
+ * matmul FLOPs counted from the kernels one step runs), and the same model in PyTorch (torchvision
+ * RetinaNet, same machine, 1 and N threads) when Debian's python3-torch is installed.
+ * Flags: --quick (narrow at 256² only), --skip-cpu, --skip-torch, --skip-resnet50.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectEngine, type EngineName } from '@retina/engine';
-import { createRetinaNet, type RetinaNetConfigInput } from '@retina/retinanet';
+import { DataParallel, selectEngine, type EngineName } from '@retina/engine';
+import { REPLICA_MODULE, createRetinaNet, replicaOf, splitBatch, type RetinaNetConfigInput, type TrainShard } from '@retina/retinanet';
 
 const args = new Set(process.argv.slice(2));
+const THREADS = availableParallelism();
 const MODELS: Record<string, RetinaNetConfigInput> = {
   narrow: { numClasses: 1, seed: 0, backbone: { depth: 'narrow', width: 32 }, fpn: { channels: 64 }, head: { convs: 2, channels: 64 } },
   resnet50: { numClasses: 1, seed: 0, backbone: { depth: 50 }, fpn: { channels: 256 }, head: { convs: 4, channels: 256 } },
 };
 
-async function measure(engine: EngineName, model: string, size: number, batch: number, steps: number) {
+function batchOf(size: number, batch: number): TrainShard {
+  const per = size * size * 3;
+  const images = Float32Array.from({ length: batch * per }, (_, i) => 127.5 * (1 + Math.sin(i * 0.013)));
+  const targets = Array.from({ length: batch }, () => ({ boxes: Float32Array.from([20, 30, size / 2, size / 2 + 20]), labels: Int32Array.from([0]) }));
+  return { images, batch, height: size, width: size, targets };
+}
+
+/** FLOPs (multiply-add = 2) of the conv and matmul kernels that `f` runs, from their shapes. */
+async function countFlops(f: () => void): Promise<number> {
+  const info = await tf.profile(f);
+  let flops = 0;
+  for (const k of info.kernels) {
+    const [a, b] = k.inputShapes as number[][];
+    const out = k.outputShapes[0] as number[];
+    const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+    if (k.name === 'Conv2D' || k.name === 'FusedConv2D') flops += 2 * size(out) * b[0] * b[1] * b[2];
+    else if (k.name === 'Conv2DBackpropInput') flops += 2 * size(a) * b[0] * b[1] * b[2]; // a = dy, b = filter
+    else if (k.name === 'Conv2DBackpropFilter') flops += 2 * size(b) * out[0] * out[1] * out[2]; // b = dy, out = filter
+    else if (k.name === 'BatchMatMul' || k.name === '_FusedMatMul') flops += 2 * size(out) * (a[a.length - 1] === out[out.length - 2] ? a[a.length - 2] : a[a.length - 1]);
+  }
+  return flops;
+}
+
+interface Measured {
+  trainIps: number;
+  inferIps?: number;
+  gflops: number;
+}
+
+async function measure(engine: EngineName, model: string, size: number, batch: number, steps: number, threads: number): Promise<Measured> {
   await selectEngine({ backend: engine });
   const net = createRetinaNet(MODELS[model]);
-  const x = tf.randomUniform([batch, size, size, 3], 0, 255) as tf.Tensor4D;
-  const targets = Array.from({ length: batch }, () => ({ boxes: Float32Array.from([20, 30, size / 2, size / 2 + 20]), labels: Int32Array.from([0]) }));
-  const train = () => {
-    const { value, grads } = tf.variableGrads(() => net.computeLosses(x, targets, { training: true }).total, net.variables);
+  const data = batchOf(size, batch);
+  const local = replicaOf(net);
+  const dp = threads > 1 ? await DataParallel.start(local, { module: REPLICA_MODULE, options: { config: net.config } }, { workers: threads - 1 }) : undefined;
+  const x = tf.tensor4d(data.images, [batch, size, size, 3]);
+  const train = async () => {
+    if (dp) {
+      tf.dispose(Object.values((await dp.gradients(splitBatch(data, threads))).grads));
+      return;
+    }
+    const { value, grads } = tf.variableGrads(() => net.computeLosses(x, data.targets, { training: true }).total, net.variables);
     value.dataSync();
     tf.dispose([value, ...Object.values(grads)]);
   };
-  const infer = async () => {
-    await net.predict(x, targets.map(() => ({ scale: 1, originalHeight: size, originalWidth: size })));
-  };
-  train();
-  let t0 = performance.now();
-  for (let i = 0; i < steps; i++) train();
-  const trainIps = (batch * steps * 1000) / (performance.now() - t0);
-  await infer();
-  t0 = performance.now();
-  for (let i = 0; i < steps; i++) await infer();
-  const inferIps = (batch * steps * 1000) / (performance.now() - t0);
-  x.dispose();
-  net.dispose();
-  return { trainIps, inferIps };
+  try {
+    const flopsPerStep = await countFlops(() => {
+      const { value, grads } = tf.variableGrads(() => net.computeLosses(x, data.targets, { training: true }).total, net.variables);
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    await train();
+    let t0 = performance.now();
+    for (let i = 0; i < steps; i++) await train();
+    const seconds = (performance.now() - t0) / 1000;
+    const trainIps = (batch * steps) / seconds;
+    let inferIps: number | undefined;
+    if (!dp) {
+      const metas = data.targets.map(() => ({ scale: 1, originalHeight: size, originalWidth: size }));
+      await net.predict(x, metas);
+      t0 = performance.now();
+      for (let i = 0; i < steps; i++) await net.predict(x, metas);
+      inferIps = (batch * steps * 1000) / (performance.now() - t0);
+    }
+    return { trainIps, inferIps, gflops: (flopsPerStep * steps) / seconds / 1e9 };
+  } finally {
+    await dp?.close();
+    x.dispose();
+    net.dispose();
+  }
 }
 
-function torch(depth: string, size: number, batch: number): { train_images_per_s: number; infer_images_per_s: number } | undefined {
-  if (args.has('--skip-torch') || !existsSync('/usr/bin/python3')) return undefined;
-  const r = spawnSync('/usr/bin/python3', [join(__dirname, 'peer/torch_step.py'), '--depth', depth, '--size', String(size), '--batch', String(batch), '--threads', '2', '--steps', '2'], { encoding: 'utf8' });
+interface TorchResult {
+  train_images_per_s: number;
+  infer_images_per_s: number;
+}
+
+function torch(model: string, size: number, batch: number, threads: number): TorchResult | undefined {
+  if (args.has('--skip-torch')) return undefined;
+  if (!existsSync('/usr/bin/python3')) return undefined;
+  const depth = model === 'narrow' ? 'narrow' : '50';
+  const r = spawnSync('/usr/bin/python3', [join(__dirname, 'peer/torch_step.py'), '--depth', depth, '--size', String(size), '--batch', String(batch), '--threads', String(threads), '--steps', '2'], { encoding: 'utf8' });
   if (r.status !== 0) {
     console.log(`(PyTorch peer skipped: ${r.stderr.trim().split('\n').pop()})`);
     return undefined;
   }
-  return JSON.parse(r.stdout.trim().split('\n').pop() as string);
+  return JSON.parse(r.stdout.trim().split('\n').pop() as string) as TorchResult;
 }
 
 (async () => {
   const cases: [string, number, number, number][] = args.has('--quick')
-    ? [['narrow', 256, 4, 2]]
-    : [['narrow', 256, 4, 3], ['narrow', 512, 2, 2], ['resnet50', 256, 2, 1], ['resnet50', 512, 1, 1]];
-  console.log('| engine | model | size | batch | train img/s | infer img/s | PyTorch train img/s (2 threads) | ratio |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    ? [['narrow', 256, 4, 3]]
+    : [['narrow', 256, 4, 3], ['narrow', 512, 2, 2], ...(args.has('--skip-resnet50') ? [] : ([['resnet50', 256, 2, 1], ['resnet50', 512, 2, 1]] as [string, number, number, number][]))];
+  console.log(`train-step benchmark: ${THREADS} cores, load average ${loadavg()[0].toFixed(1)}; train img/s = forward + backward + gradients read back (no optimizer)`);
+  console.log(`| model | size | batch | engine | train img/s | GFLOP/s | infer img/s | PyTorch train img/s (1 / ${THREADS} threads) | PyTorch infer img/s (${THREADS} threads) | train ratio to PyTorch (same threads) |`);
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const [model, size, batch, steps] of cases) {
-    const ref = torch(model === 'narrow' ? '18' : '50', size, batch);
-    const engines: EngineName[] = args.has('--skip-cpu') || model !== 'narrow' || size > 256 ? ['wasm'] : ['wasm', 'cpu'];
-    for (const engine of engines) {
-      const m = await measure(engine, model, size, batch, engine === 'cpu' ? 1 : steps);
-      const refTrain = ref ? ref.train_images_per_s.toFixed(2) : '-';
-      const ratio = ref ? `${(m.trainIps / ref.train_images_per_s).toFixed(2)}×` : '-';
-      console.log(`| ${engine} | ${model} | ${size}² | ${batch} | ${m.trainIps.toFixed(2)} | ${m.inferIps.toFixed(2)} | ${refTrain} (torch ResNet-${model === 'narrow' ? '18' : '50'}) | ${ratio} |`);
+    const ref1 = torch(model, size, batch, 1);
+    const refN = torch(model, size, batch, THREADS);
+    const rows: [EngineName, number][] = [['wasm', 1]];
+    if (THREADS > 1 && batch > 1) rows.push(['wasm', Math.min(THREADS, batch)]);
+    if (!args.has('--skip-cpu') && model === 'narrow' && size <= 256) rows.push(['cpu', 1]);
+    for (const [engine, threads] of rows) {
+      const m = await measure(engine, model, size, batch, engine === 'cpu' ? 1 : steps, threads);
+      const ref = threads > 1 ? refN : ref1;
+      const refText = ref1 && refN ? `${ref1.train_images_per_s.toFixed(2)} / ${refN.train_images_per_s.toFixed(2)}` : '-';
+      console.log(
+        `| ${model} | ${size}² | ${batch} | ${engine}${threads > 1 ? ` × ${threads} threads` : ''} | ${m.trainIps.toFixed(2)} | ${m.gflops.toFixed(1)} | ` +
+          `${m.inferIps?.toFixed(2) ?? '-'} | ${refText} | ${refN ? refN.infer_images_per_s.toFixed(2) : '-'} | ${ref ? `${(m.trainIps / ref.train_images_per_s).toFixed(2)}×` : '-'} |`,
+      );
     }
   }
-  console.log('PyTorch runs torchvision RetinaNet with a full-width ResNet-18 for the narrow row (the peer of the demo), ResNet-50 otherwise.');
+  console.log('PyTorch runs torchvision RetinaNet with the same model (narrow: ResNet-18 layout at width 32, FPN 64, 2×64 head convs; ResNet-50: FPN 256, 4×256 heads). Its step includes the SGD update.');
+  console.log(`load average after: ${loadavg()[0].toFixed(1)}`);
 })();

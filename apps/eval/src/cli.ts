@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { evaluateCommand, type Runner } from './evaluate-command';
 import { ExitCode, isUserError, UserError } from './errors';
 import { processIo, type CliIo } from './io';
+import { predictCommand } from './predict-command';
 
 export const SCRIPT_NAME = 'retina-eval';
 const HELP_WIDTH = 100;
@@ -19,6 +20,7 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedC
   await yargs()
     .scriptName(SCRIPT_NAME)
     .command(evaluateCommand((r) => (runner = r)))
+    .command(predictCommand((r) => (runner = r)))
     .strict()
     .help()
     .alias('help', 'h')

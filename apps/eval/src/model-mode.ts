@@ -10,9 +10,13 @@ import { detectAll, loadRetinaNet, type RetinaNet } from '@retina/retinanet';
 import type { InferredOptionTypes, Options } from 'yargs';
 import { resolveCategoryIds } from './categories';
 import { writeFileAtomic } from './fs-utils';
+import { writeImbalanceReport } from './imbalance-files';
 import type { CliIo } from './io';
 
 const GROUP = 'Model (--model RUN/model --ann ANN.json --images DIR):';
+/** Test-time shorter side and longer-side cap (px), shared with `retina-eval predict`. */
+export const TEST_IMAGE_SIZE = 320;
+export const TEST_MAX_SIZE = 512;
 
 export const modelOptions = {
   model: { type: 'string', requiresArg: true, group: GROUP, describe: 'saved model directory (RUN/model of retina-train)' },
@@ -21,18 +25,25 @@ export const modelOptions = {
   out: { type: 'string', requiresArg: true, group: GROUP, describe: 'write the COCO results JSON here' },
   'max-images': { type: 'number', requiresArg: true, group: GROUP, describe: 'run on the first N images only' },
   'image-ids': { type: 'number', array: true, requiresArg: true, group: GROUP, describe: 'run on these image ids only' },
-  'image-size': { type: 'number', default: 320, requiresArg: true, group: GROUP, describe: 'test-time shorter side (px)' },
-  'max-size': { type: 'number', default: 512, requiresArg: true, group: GROUP, describe: 'test-time cap on the longer side (px)' },
+  'image-size': { type: 'number', default: TEST_IMAGE_SIZE, requiresArg: true, group: GROUP, describe: 'test-time shorter side (px)' },
+  'max-size': { type: 'number', default: TEST_MAX_SIZE, requiresArg: true, group: GROUP, describe: 'test-time cap on the longer side (px)' },
   'batch-size': { type: 'number', default: 4, requiresArg: true, group: GROUP, describe: 'images per forward pass' },
   backend: { choices: ['auto', ...ENGINE_ORDER], default: 'auto', group: GROUP, describe: 'tensor engine (auto: the fastest that loads)' },
   quiet: { type: 'boolean', default: false, group: GROUP, describe: 'no progress bar' },
 } as const satisfies Record<string, Options>;
 
-export type ModelArgs = InferredOptionTypes<typeof modelOptions> & { json?: string; categories?: (string | number)[]; sort?: 'id' | 'name' | 'ap'; 'score-threshold'?: number };
+export type ModelArgs = InferredOptionTypes<typeof modelOptions> & {
+  json?: string;
+  report?: string;
+  categories?: (string | number)[];
+  sort?: 'id' | 'name' | 'ap';
+  'score-threshold'?: number;
+};
 
 export const modelExamples: readonly [string, string][] = [
   ['$0 --model runs/demo/model --ann data/raccoon/annotations/instances_val.json --images data/raccoon/images --out dt.json --json eval.json', 'detect, write results, score'],
   ['$0 --model runs/demo/model --ann instances_val.json --images val2017 --max-images 500 --categories person dog', 'a COCO subset'],
+  ['$0 --model runs/demo/model --ann data/raccoon/annotations/instances_val.json --images data/raccoon/images --report report', 'also write a class-imbalance report'],
 ];
 
 export const isModelMode = (args: Partial<ModelArgs>): boolean => args.model !== undefined;
@@ -96,6 +107,7 @@ export async function runModel(args: ModelArgs, io: CliIo): Promise<number> {
       await writeFileAtomic(args.json, `${JSON.stringify(evalJson(result), null, 2)}\n`);
       io.err(`retina-eval: wrote ${args.json}`);
     }
+    if (args.report !== undefined) await writeImbalanceReport(args.report, result, { groundTruth: args.ann as string, detections: args.out ?? `(detections of ${args.model})` }, io);
     return 0;
   } finally {
     net.dispose();

@@ -1,21 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import {
-  evaluateBbox,
-  formatFixed,
-  loadGroundTruthFile,
-  loadResultsFile,
-  summaryLines,
-  type BboxEvaluation,
-  type PrCurve,
-} from '@retina/coco-eval';
+import { evalJson, evaluateBbox, loadGroundTruthFile, loadResultsFile, perClassTable, summaryLines, TABLE_ORDERS } from '@retina/coco-eval';
 import type { InferredOptionTypes, Options } from 'yargs';
 import { resolveCategoryIds } from './categories';
 import { UserError } from './errors';
 import { writeFileAtomic } from './fs-utils';
+import { writeImbalanceReport } from './imbalance-files';
 import type { CliIo } from './io';
-import { renderLineChartPng } from '@retina/plots';
-import { evalJson, perClassTable, TABLE_ORDERS } from '@retina/coco-eval';
+import { writePrCurvePlots } from './pr-plots';
 
 const GROUP = 'Scoring (--gt GT.json --dt DT.json):';
 
@@ -27,7 +17,8 @@ export const scoreOptions = {
   plots: { type: 'string', requiresArg: true, group: GROUP, describe: 'write per-class PR curves (IoU 0.5) as PNG files into this directory' },
   categories: { type: 'string', array: true, requiresArg: true, group: GROUP, describe: 'evaluate only these categories (ids or names)' },
   'class-agnostic': { type: 'boolean', default: false, group: GROUP, describe: 'ignore labels: pool all categories into one' },
-  'score-threshold': { type: 'number', default: 0.5, requiresArg: true, group: GROUP, describe: 'score threshold of the per-class P / R / F1 columns' },
+  'score-threshold': { type: 'number', default: 0.5, requiresArg: true, group: GROUP, describe: 'score threshold of the per-class P / R / F1 columns (and of --report)' },
+  report: { type: 'string', requiresArg: true, group: GROUP, describe: 'write a class-imbalance report (report.json, report.md, PNG plots) into this directory' },
   sort: { choices: TABLE_ORDERS, default: 'id' as const, group: GROUP, describe: 'order of the per-class table' },
 } as const satisfies Record<string, Options>;
 
@@ -38,6 +29,7 @@ export const scoreExamples: readonly [string, string][] = [
   ['$0 --gt instances_val.json --dt results.json', 'print the 12 standard numbers and the per-class table'],
   ['$0 --gt instances_val.json --dt results.json --json eval.json --plots plots', 'also write eval.json and PR-curve PNGs'],
   ['$0 --gt instances_val.json --dt results.json --categories 1 3 --score-threshold 0.3 --sort ap', 'two categories, F1 at score 0.3, best AP first'],
+  ['$0 --gt instances_val.json --dt results.json --report report', 'class-imbalance report: AP vs class frequency, PR curves, classes the model misses'],
 ];
 
 /** True when the command line asks for scoring. */
@@ -48,28 +40,6 @@ export function checkScoreArgs(args: Partial<ScoreArgs>): string | undefined {
   if (args.gt === undefined || args.dt === undefined) return 'scoring needs both --gt GT.json and --dt DT.json';
   if (args['score-threshold'] !== undefined && !Number.isFinite(args['score-threshold'])) return '--score-threshold must be a number';
   return undefined;
-}
-
-const slug = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-
-async function writePlots(dir: string, curves: readonly PrCurve[], result: BboxEvaluation): Promise<number> {
-  await mkdir(dir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    throw new UserError(`${dir}: cannot create the plots directory (${e.code}: ${e.message})`);
-  });
-  const withGt = curves.filter((c) => c.precision[0] !== -1);
-  for (const curve of withGt) {
-    const ap50 = result.perClass.find((c) => c.categoryId === curve.categoryId)?.ap50 ?? -1;
-    const png = await renderLineChartPng([{ label: `AP@${formatFixed(curve.iouThreshold, 2)} = ${formatFixed(ap50, 3)}`, x: [...curve.recall], y: [...curve.precision] }], {
-      title: `Precision-recall: ${curve.name} (id ${curve.categoryId})`,
-      xLabel: 'recall',
-      yLabel: 'precision (interpolated)',
-      xRange: [0, 1],
-      yRange: [0, 1],
-    });
-    const file = curve.categoryId < 0 ? 'pr-all.png' : `pr-${curve.categoryId}-${slug(curve.name) || 'category'}.png`;
-    await writeFileAtomic(join(dir, file), png);
-  }
-  return withGt.length;
 }
 
 const seconds = (t0: number): string => ((performance.now() - t0) / 1000).toFixed(2);
@@ -97,8 +67,9 @@ export async function runScore(args: ScoreArgs, io: CliIo): Promise<number> {
     io.err(`retina-eval: wrote ${args.json}`);
   }
   if (args.plots !== undefined) {
-    const n = await writePlots(args.plots, result.prCurves, result);
-    io.err(`retina-eval: wrote ${n} PR-curve plots to ${args.plots}`);
+    const files = await writePrCurvePlots(args.plots, result);
+    io.err(`retina-eval: wrote ${files.length} PR-curve plots to ${args.plots}`);
   }
+  if (args.report !== undefined) await writeImbalanceReport(args.report, result, { groundTruth: gtPath, detections: dtPath }, io);
   return 0;
 }
