@@ -1,13 +1,15 @@
 /**
  * Dataset tools: `node --import tsx tools/src/cli.ts <command>` (generate, convert-voc,
- * convert-csv, validate, shrink). Exit codes: 0 success, 2 user error (one line on stderr), 1 bug.
+ * convert-csv, validate, shrink, anchors, study-loss). Exit codes: 0 success, 2 user error (one line on stderr), 1 bug.
  */
 import yargs from 'yargs';
 import { CocoError, USER_ERROR_EXIT_CODE } from '@retina/coco';
+import { anchorsCommand } from './commands/anchors';
 import { convertCsvCommand, convertVocCommand } from './commands/convert';
 import { generateCommand } from './commands/generate';
 import type { CliIo } from './commands/io';
 import { shrinkCommand } from './commands/shrink';
+import { studyLossCommand } from './commands/study';
 import { validateCommand } from './commands/validate';
 
 /** A bad command line (unknown flag, missing option), reported like every other user error. */
@@ -22,6 +24,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .command(convertCsvCommand(io))
     .command(validateCommand(io))
     .command(shrinkCommand(io))
+    .command(studyLossCommand(io))
+    .command(anchorsCommand(io))
     .demandCommand(1, 'name a command')
     .strict()
     .exitProcess(false)

@@ -10,3 +10,9 @@ export { writeLargeAnnotationFile, type LargeAnnotationOptions, type LargeAnnota
 export { writeCocoJson, formatCocoJson } from './coco-json';
 export { parseXml, type XmlElement } from './xml';
 export { parseCsv, type CsvRow } from './csv';
+export { analyzeAnchors, runAnchorAnalysis, type AnchorAnalysisOptions, type AnchorReport, type RunAnchorAnalysisOptions, type SuggestionReport } from './anchor-analysis';
+export { checkAnchorFlags, formatAnchorFlags, AnchorAnalysisError, DEFAULT_ANCHOR_FLAGS, type AnchorFlags } from './anchor-config-flags';
+export { formatAnchorReport } from './anchor-report';
+export { runStudy } from './study';
+export type { StudyConfig } from './study-config';
+export type { StudyReport } from './study-report';

@@ -1,4 +1,4 @@
-import { rename, unlink, writeFile } from 'node:fs/promises';
+import { writeFileAtomic as writeAtomic } from '@retina/engine';
 import { UserError } from './errors';
 
 /**
@@ -7,12 +7,9 @@ import { UserError } from './errors';
  * @throws UserError when the file cannot be written (missing directory, permissions)
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
   try {
-    await writeFile(temp, data);
-    await rename(temp, path);
+    await writeAtomic(path, data);
   } catch (e) {
-    await unlink(temp).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
     if (typeof code === 'string') throw new UserError(`${path}: cannot write the file (${code}: ${(e as Error).message})`);
     throw e;

@@ -13,6 +13,7 @@ export {
 } from './select';
 export { fileSystemIO, loadTensors, readMetadata, saveTensors, MODEL_JSON, SHARD_BYTES, type FileSystemIOOptions, type FileWriter } from './io';
 export { removeStaleStaging, resolveAtomicDir, writeDirAtomically } from './atomic-dir';
+export { writeFileAtomic } from './atomic-file';
 export {
   registerWasmTrainingKernels,
   DataParallel,

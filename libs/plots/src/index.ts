@@ -1,2 +1,3 @@
 export { renderLineChartPng, type LineSeries, type LineChartOptions } from './line-chart';
+export { renderBarChartPng, type BarSeries, type BarChartOptions } from './bar-chart';
 export { writePngAtomic } from './write-png';

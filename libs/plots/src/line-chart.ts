@@ -1,23 +1,6 @@
-import { createRequire } from 'node:module';
 import { createCanvas } from '@napi-rs/canvas';
-import type { Chart, ChartConfiguration, Plugin } from 'chart.js' with { 'resolution-mode': 'import' };
-
-type ChartJsModule = typeof import('chart.js', { with: { 'resolution-mode': 'import' } });
-
-let chartJs: typeof Chart | undefined;
-
-/**
- * chart.js with every controller, scale and plugin registered, loaded on first use. Loaded through
- * its CommonJS build (`require`) so that it works wherever this CommonJS module runs.
- */
-function loadChartJs(): typeof Chart {
-  if (chartJs === undefined) {
-    const { Chart: ChartJs, registerables } = createRequire(__filename)('chart.js') as ChartJsModule;
-    ChartJs.register(...registerables);
-    chartJs = ChartJs;
-  }
-  return chartJs;
-}
+import type { ChartConfiguration } from 'chart.js' with { 'resolution-mode': 'import' };
+import { loadChartJs, PALETTE, whiteBackground } from './chart-js';
 
 /** One line of a chart: points (x[i], y[i]). */
 export interface LineSeries {
@@ -42,20 +25,6 @@ export interface LineChartOptions {
   /** Default 'linear'; 'logarithmic' suits loss curves. */
   readonly yScale?: 'linear' | 'logarithmic';
 }
-
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-
-/** Paints the canvas white before the chart (PNG backgrounds are transparent otherwise). */
-const whiteBackground: Plugin<'line'> = {
-  id: 'whiteBackground',
-  beforeDraw: (chart) => {
-    const { ctx, width, height } = chart;
-    ctx.save();
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, width, height);
-    ctx.restore();
-  },
-};
 
 function axis(label: string | undefined, range: readonly [number, number] | undefined, type: 'linear' | 'logarithmic') {
   return { type, min: range?.[0], max: range?.[1], title: { display: label !== undefined, text: label ?? '' } };
@@ -86,7 +55,7 @@ export async function renderLineChartPng(series: readonly LineSeries[], opts: Li
       plugins: { title: { display: opts.title !== undefined, text: opts.title ?? '' }, legend: { display: series.length > 0 } },
       scales: { x: axis(opts.xLabel, opts.xRange, 'linear'), y: axis(opts.yLabel, opts.yRange, opts.yScale ?? 'linear') },
     },
-    plugins: [whiteBackground],
+    plugins: [whiteBackground<'line'>()],
   };
   const ChartJs = loadChartJs();
   const chart = new ChartJs(canvas.getContext('2d'), config);
