@@ -112,7 +112,7 @@ function torch(model: string, size: number, batch: number, threads: number): Tor
 (async () => {
   const cases: [string, number, number, number][] = args.has('--quick')
     ? [['narrow', 256, 4, 3]]
-    : [['narrow', 256, 4, 3], ['narrow', 512, 2, 2], ...(args.has('--skip-resnet50') ? [] : ([['resnet50', 256, 2, 1], ['resnet50', 512, 2, 1]] as [string, number, number, number][]))];
+    : [['narrow', 256, 4, 3], ['narrow', 512, 2, 2], ...(args.has('--skip-resnet50') ? [] : ([['resnet50', 256, 2, 1], ['resnet50', 512, 1, 1]] as [string, number, number, number][]))];
   console.log(`train-step benchmark: ${THREADS} cores, load average ${loadavg()[0].toFixed(1)}; train img/s = forward + backward + gradients read back (no optimizer)`);
   console.log(`| model | size | batch | engine | train img/s | GFLOP/s | infer img/s | PyTorch train img/s (1 / ${THREADS} threads) | PyTorch infer img/s (${THREADS} threads) | train ratio to PyTorch (same threads) |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');

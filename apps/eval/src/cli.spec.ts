@@ -4,21 +4,12 @@ import { join } from 'node:path';
 import { parseCommandLine, run } from './cli';
 import { evaluateExamples } from './evaluate-command';
 import type { CliIo } from './io';
+import { capture } from './__fixtures__/capture';
 
 const GOLDEN = join(__dirname, '../../../fixtures/golden/eval');
 const TOLERANCE = 1e-9;
 const SUMMARY_START = 5; // the reference prints 5 progress lines before the 12 numbers
 
-interface Captured extends CliIo {
-  readonly stdout: string[];
-  readonly stderr: string[];
-}
-
-function capture(): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
-}
 
 let dir: string;
 beforeAll(() => {

@@ -7,20 +7,10 @@ import { PNG } from 'pngjs';
 import sharp from 'sharp';
 import { parseCommandLine, run } from './cli';
 import { BOX_COLORS, overlayLayout } from './draw';
-import type { CliIo } from './io';
 import type { PredictOutput } from './predict';
 import { predictExamples } from './predict';
+import { capture, type Captured } from './__fixtures__/capture';
 
-interface Captured extends CliIo {
-  readonly stdout: string[];
-  readonly stderr: string[];
-}
-
-function capture(): Captured {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
-}
 
 const CATEGORIES = [
   { id: 3, name: 'cat' },
