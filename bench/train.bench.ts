@@ -4,7 +4,7 @@
  * backbone (the demo's model) and ResNet-50 at 256² and 512², the GFLOP/s that achieves (conv and
  * matmul FLOPs counted from the kernels one step runs), and the same model in PyTorch (torchvision
  * RetinaNet, same machine, 1 and N threads) when Debian's python3-torch is installed.
- * Flags: --quick (narrow at 256² only), --skip-cpu, --skip-torch, --skip-resnet50.
+ * Flags: --quick (narrow at 256² only), --skip-cpu, --skip-torch, --skip-resnet50, --only=MODEL@SIZE (e.g. resnet50@512).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -113,6 +113,8 @@ function torch(model: string, size: number, batch: number, threads: number): Tor
   const cases: [string, number, number, number][] = args.has('--quick')
     ? [['narrow', 256, 4, 3]]
     : [['narrow', 256, 4, 3], ['narrow', 512, 2, 2], ...(args.has('--skip-resnet50') ? [] : ([['resnet50', 256, 2, 1], ['resnet50', 512, 1, 1]] as [string, number, number, number][]))];
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  if (only) cases.splice(0, cases.length, ...cases.filter(([m, size]) => `${m}@${size}` === only));
   console.log(`train-step benchmark: ${THREADS} cores, load average ${loadavg()[0].toFixed(1)}; train img/s = forward + backward + gradients read back (no optimizer)`);
   console.log(`| model | size | batch | engine | train img/s | GFLOP/s | infer img/s | PyTorch train img/s (1 / ${THREADS} threads) | PyTorch infer img/s (${THREADS} threads) | train ratio to PyTorch (same threads) |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
