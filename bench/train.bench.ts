@@ -57,20 +57,18 @@ async function measure(engine: EngineName, model: string, size: number, batch: n
   const local = replicaOf(net);
   const dp = threads > 1 ? await DataParallel.start(local, { module: REPLICA_MODULE, options: { config: net.config } }, { workers: threads - 1 }) : undefined;
   const x = tf.tensor4d(data.images, [batch, size, size, 3]);
-  const train = async () => {
-    if (dp) {
-      tf.dispose(Object.values((await dp.gradients(splitBatch(data, threads))).grads));
-      return;
-    }
+  /** One single-thread step: loss and gradients, the loss read back. */
+  const localStep = () => {
     const { value, grads } = tf.variableGrads(() => net.computeLosses(x, data.targets, { training: true }).total, net.variables);
     value.dataSync();
     tf.dispose([value, ...Object.values(grads)]);
   };
+  const train = async () => {
+    if (dp) tf.dispose(Object.values((await dp.gradients(splitBatch(data, threads))).grads));
+    else localStep();
+  };
   try {
-    const flopsPerStep = await countFlops(() => {
-      const { value, grads } = tf.variableGrads(() => net.computeLosses(x, data.targets, { training: true }).total, net.variables);
-      tf.dispose([value, ...Object.values(grads)]);
-    });
+    const flopsPerStep = await countFlops(localStep);
     await train();
     let t0 = performance.now();
     for (let i = 0; i < steps; i++) await train();

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Replica } from '../libs/engine/src/wasm-kernels/parallel';
-import { createRetinaNet, type ImageTargets, type RetinaNetConfigInput } from '@retina/retinanet';
+import { createReplica as createDetectorReplica, resolveRetinaNetConfig, type ImageTargets, type RetinaNetConfigInput } from '@retina/retinanet';
 
 export interface ImageShard {
   /** [batch, size, size, channels] */
@@ -17,17 +17,10 @@ export interface ImageShard {
 
 export type ReplicaOptions = { model: 'detector'; config: RetinaNetConfigInput } | { model: 'conv'; channels: number };
 
+/** The trainer's own replica (@retina/retinanet), fed square shards. */
 function detector(config: RetinaNetConfigInput): Replica<ImageShard> {
-  const net = createRetinaNet(config);
-  return {
-    trainable: net.variables,
-    state: net.stateVariables,
-    loss(s) {
-      const images = tf.tensor4d(s.images, [s.batch, s.size, s.size, 3]);
-      const l = net.computeLosses(images, s.targets);
-      return { loss: l.total, weight: Math.max(1, l.numPositive), values: { cls: l.cls, box: l.box, positives: l.numPositive } };
-    },
-  };
+  const r = createDetectorReplica({ config: resolveRetinaNetConfig(config) });
+  return { ...r, loss: (s) => r.loss({ images: s.images, batch: s.batch, height: s.size, width: s.size, targets: s.targets }) };
 }
 
 function conv(channels: number): Replica<ImageShard> {

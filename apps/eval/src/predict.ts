@@ -5,7 +5,7 @@
  */
 import { basename, extname, join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { decodeImage, ImageDecodeError, paddedSize, readImageFile, resizeScale, scaledSize, type RgbImage, type Size } from '@retina/coco';
+import { decodeImage, ImageDecodeError, paddedSize, readImageFile, resizeScale, scaledSize, type ImageFile, type RgbImage, type Size } from '@retina/coco';
 import { selectEngine, ENGINE_ORDER } from '@retina/engine';
 import { detectAll, loadRetinaNet, type Category, type InferenceBatch, type RetinaNet } from '@retina/retinanet';
 import type { InferredOptionTypes, Options } from 'yargs';
@@ -104,6 +104,8 @@ async function* single<T>(item: T): AsyncIterable<T> {
 interface Prediction {
   readonly record: ImagePrediction;
   readonly warnings: string[];
+  /** The bytes read for the prediction, decoded again at full size by --draw (no second read). */
+  readonly source: ImageFile;
 }
 
 async function predictImage(net: RetinaNet, path: string, args: PredictArgs, category: ReturnType<typeof categoryTable>): Promise<Prediction> {
@@ -123,7 +125,7 @@ async function predictImage(net: RetinaNet, path: string, args: PredictArgs, cat
       category: category(category_id).name,
       score: round(score, SCORE_DECIMALS),
     }));
-  return { record: { file: path, width: original.width, height: original.height, detections }, warnings: decoded.warnings };
+  return { record: { file: path, width: original.width, height: original.height, detections }, warnings: decoded.warnings, source: file };
 }
 
 /** Names drawn copies `<name>.png`, then `<name>-2.png`, … so that none overwrites another or an input. */
@@ -141,8 +143,8 @@ function drawnNamer(dir: string, inputs: readonly string[]): (input: string) => 
   };
 }
 
-async function drawPrediction(record: ImagePrediction, path: string, category: ReturnType<typeof categoryTable>): Promise<void> {
-  const pixels = await decodeImage(record.file);
+async function drawPrediction(record: ImagePrediction, source: ImageFile, path: string, category: ReturnType<typeof categoryTable>): Promise<void> {
+  const pixels = await decodeImage(source);
   const boxes = record.detections.map((d) => ({ box: d.box, colorIndex: category(d.categoryId).index, caption: `${d.category} ${d.score.toFixed(2)}` }));
   await writeFileAtomic(path, await drawBoxesPng(pixels, boxes));
 }
@@ -187,7 +189,7 @@ export async function runPredict(args: PredictArgs, io: CliIo): Promise<number> 
       prediction.warnings.forEach((w) => io.err(`retina-eval: warning: ${w}`));
       if (drawnPath !== undefined) {
         prediction.record.drawn = drawnPath(file);
-        await drawPrediction(prediction.record, prediction.record.drawn, category);
+        await drawPrediction(prediction.record, prediction.source, prediction.record.drawn, category);
       }
       output.images.push(prediction.record);
     }
