@@ -46,16 +46,30 @@ async function countFlops(f: () => void): Promise<number> {
 
 interface Measured {
   trainIps: number;
+  /** Data-parallel over `threads` threads, timed in alternation with the single-thread steps. */
+  parallelIps?: number;
   inferIps?: number;
   gflops: number;
+  parallelGflops?: number;
 }
 
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * Train steps on one thread and, with threads > 1, data-parallel steps over `threads` threads, the two
+ * alternated step by step (medians): the machine's speed drifts by tens of per cent between runs, and
+ * alternation makes the speed-up column compare like with like.
+ */
 async function measure(engine: EngineName, model: string, size: number, batch: number, steps: number, threads: number): Promise<Measured> {
   await selectEngine({ backend: engine });
   const net = createRetinaNet(MODELS[model]);
   const data = batchOf(size, batch);
   const local = replicaOf(net);
   const dp = threads > 1 ? await DataParallel.start(local, { module: REPLICA_MODULE, options: { config: net.config } }, { workers: threads - 1 }) : undefined;
+  const shards = splitBatch(data, threads);
   const x = tf.tensor4d(data.images, [batch, size, size, 3]);
   /** One single-thread step: loss and gradients, the loss read back. */
   const localStep = () => {
@@ -63,26 +77,34 @@ async function measure(engine: EngineName, model: string, size: number, batch: n
     value.dataSync();
     tf.dispose([value, ...Object.values(grads)]);
   };
-  const train = async () => {
-    if (dp) tf.dispose(Object.values((await dp.gradients(splitBatch(data, threads))).grads));
-    else localStep();
+  const parallelStep = async () => {
+    if (dp) tf.dispose(Object.values((await dp.gradients(shards)).grads));
+  };
+  const timed = async (f: () => unknown): Promise<number> => {
+    const t0 = performance.now();
+    await f();
+    return performance.now() - t0;
   };
   try {
     const flopsPerStep = await countFlops(localStep);
-    await train();
-    let t0 = performance.now();
-    for (let i = 0; i < steps; i++) await train();
-    const seconds = (performance.now() - t0) / 1000;
-    const trainIps = (batch * steps) / seconds;
-    let inferIps: number | undefined;
-    if (!dp) {
-      const metas = data.targets.map(() => ({ scale: 1, originalHeight: size, originalWidth: size }));
-      await net.predict(x, metas);
-      t0 = performance.now();
-      for (let i = 0; i < steps; i++) await net.predict(x, metas);
-      inferIps = (batch * steps * 1000) / (performance.now() - t0);
+    await parallelStep();
+    const one: number[] = [];
+    const many: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      one.push(await timed(localStep));
+      if (dp) many.push(await timed(parallelStep));
     }
-    return { trainIps, inferIps, gflops: (flopsPerStep * steps) / seconds / 1e9 };
+    const metas = data.targets.map(() => ({ scale: 1, originalHeight: size, originalWidth: size }));
+    await net.predict(x, metas);
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) await net.predict(x, metas);
+    const inferIps = (batch * steps * 1000) / (performance.now() - t0);
+    const out: Measured = { trainIps: (batch * 1000) / median(one), inferIps, gflops: flopsPerStep / median(one) / 1e6 };
+    if (dp) {
+      out.parallelIps = (batch * 1000) / median(many);
+      out.parallelGflops = flopsPerStep / median(many) / 1e6;
+    }
+    return out;
   } finally {
     await dp?.close();
     x.dispose();
@@ -99,7 +121,7 @@ function torch(model: string, size: number, batch: number, threads: number): Tor
   if (args.has('--skip-torch')) return undefined;
   if (!existsSync('/usr/bin/python3')) return undefined;
   const depth = model === 'narrow' ? 'narrow' : '50';
-  const r = spawnSync('/usr/bin/python3', [join(__dirname, 'peer/torch_step.py'), '--depth', depth, '--size', String(size), '--batch', String(batch), '--threads', String(threads), '--steps', '2'], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', [join(__dirname, 'peer/torch_step.py'), '--depth', depth, '--size', String(size), '--batch', String(batch), '--threads', String(threads), '--steps', model === 'narrow' ? '6' : '2'], { encoding: 'utf8' });
   if (r.status !== 0) {
     console.log(`(PyTorch peer skipped: ${r.stderr.trim().split('\n').pop()})`);
     return undefined;
@@ -109,27 +131,33 @@ function torch(model: string, size: number, batch: number, threads: number): Tor
 
 (async () => {
   const cases: [string, number, number, number][] = args.has('--quick')
-    ? [['narrow', 256, 4, 3]]
-    : [['narrow', 256, 4, 3], ['narrow', 512, 2, 2], ...(args.has('--skip-resnet50') ? [] : ([['resnet50', 256, 2, 1], ['resnet50', 512, 1, 1]] as [string, number, number, number][]))];
+    ? [['narrow', 256, 4, 4]]
+    : [['narrow', 256, 4, 8], ['narrow', 512, 2, 4], ...(args.has('--skip-resnet50') ? [] : ([['resnet50', 256, 2, 2], ['resnet50', 512, 1, 1]] as [string, number, number, number][]))];
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   if (only) cases.splice(0, cases.length, ...cases.filter(([m, size]) => `${m}@${size}` === only));
   console.log(`train-step benchmark: ${THREADS} cores, load average ${loadavg()[0].toFixed(1)}; train img/s = forward + backward + gradients read back (no optimizer)`);
-  console.log(`| model | size | batch | engine | train img/s | GFLOP/s | infer img/s | PyTorch train img/s (1 / ${THREADS} threads) | PyTorch infer img/s (${THREADS} threads) | train ratio to PyTorch (same threads) |`);
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(`| model | size | batch | engine | train img/s | GFLOP/s | infer img/s | speed-up from ${THREADS} threads | PyTorch train img/s (1 / ${THREADS} threads) | PyTorch infer img/s (${THREADS} threads) | train ratio to PyTorch (same threads) |`);
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const [model, size, batch, steps] of cases) {
     const ref1 = torch(model, size, batch, 1);
     const refN = torch(model, size, batch, THREADS);
-    const rows: [EngineName, number][] = [['wasm', 1]];
-    if (THREADS > 1 && batch > 1) rows.push(['wasm', Math.min(THREADS, batch)]);
-    if (!args.has('--skip-cpu') && model === 'narrow' && size <= 256) rows.push(['cpu', 1]);
-    for (const [engine, threads] of rows) {
-      const m = await measure(engine, model, size, batch, engine === 'cpu' ? 1 : steps, threads);
-      const ref = threads > 1 ? refN : ref1;
+    const threads = THREADS > 1 && batch > 1 ? Math.min(THREADS, batch) : 1;
+    const engines: EngineName[] = ['wasm'];
+    if (!args.has('--skip-cpu') && model === 'narrow' && size <= 256) engines.push('cpu');
+    for (const engine of engines) {
+      const m = await measure(engine, model, size, batch, engine === 'cpu' ? 1 : steps, engine === 'cpu' ? 1 : threads);
       const refText = ref1 && refN ? `${ref1.train_images_per_s.toFixed(2)} / ${refN.train_images_per_s.toFixed(2)}` : '-';
+      const ratio = (ips: number, ref?: TorchResult) => (ref ? `${(ips / ref.train_images_per_s).toFixed(2)}×` : '-');
       console.log(
-        `| ${model} | ${size}² | ${batch} | ${engine}${threads > 1 ? ` × ${threads} threads` : ''} | ${m.trainIps.toFixed(2)} | ${m.gflops.toFixed(1)} | ` +
-          `${m.inferIps?.toFixed(2) ?? '-'} | ${refText} | ${refN ? refN.infer_images_per_s.toFixed(2) : '-'} | ${ref ? `${(m.trainIps / ref.train_images_per_s).toFixed(2)}×` : '-'} |`,
+        `| ${model} | ${size}² | ${batch} | ${engine} | ${m.trainIps.toFixed(2)} | ${m.gflops.toFixed(1)} | ${m.inferIps?.toFixed(2) ?? '-'} | - | ` +
+          `${refText} | ${refN ? refN.infer_images_per_s.toFixed(2) : '-'} | ${ratio(m.trainIps, ref1)} |`,
       );
+      if (m.parallelIps !== undefined && m.parallelGflops !== undefined) {
+        console.log(
+          `| ${model} | ${size}² | ${batch} | ${engine} × ${threads} threads | ${m.parallelIps.toFixed(2)} | ${m.parallelGflops.toFixed(1)} | - | ` +
+            `**${(m.parallelIps / m.trainIps).toFixed(2)}×** | ${refText} | ${refN ? refN.infer_images_per_s.toFixed(2) : '-'} | ${ratio(m.parallelIps, refN)} |`,
+        );
+      }
     }
   }
   console.log('PyTorch runs torchvision RetinaNet with the same model (narrow: ResNet-18 layout at width 32, FPN 64, 2×64 head convs; ResNet-50: FPN 256, 4×256 heads). Its step includes the SGD update.');

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
 import { registerWasmTrainingKernels } from '../index';
@@ -130,5 +131,30 @@ describe('DataParallel (calling thread + 1 wasm worker)', () => {
     await expect(DataParallel.start(local, { module: MODULE, exportName: 'nope' }, { workers: 1 })).rejects.toThrow(DataParallelError);
     await expect(DataParallel.start(local, { module: MODULE }, { workers: -1 })).rejects.toThrow(/workers must be an integer ≥ 0 \(got -1\)/);
     tf.dispose([...local.trainable, ...(local.state ?? [])]);
+  });
+});
+
+describe('DataParallel on the cpu engine (calling thread + 1 cpu worker)', () => {
+  let previous = '';
+  beforeAll(async () => {
+    previous = tf.getBackend();
+    await tf.setBackend('cpu');
+  });
+  afterAll(async () => {
+    await tf.setBackend(previous);
+  });
+
+  it('the mean gradient is the whole batch’s, also after the weights change (weights and gradients read from the cpu engine’s arrays)', async () => {
+    const options: ConvReplicaOptions = { channels: 3, normalize: 'positives' };
+    const local = createReplica(options);
+    const dp = await DataParallel.start(local, { module: MODULE, options }, { workers: 1 });
+    try {
+      await expectWholeBatchGradients(dp, local, shard(2, 4), shard(1, 7));
+      tf.tidy(() => local.trainable.forEach((v) => v.assign(tf.add(v, 0.25))));
+      await expectWholeBatchGradients(dp, local, shard(2, 4), shard(1, 7));
+    } finally {
+      await dp.close();
+      tf.dispose([...local.trainable, ...(local.state ?? [])]);
+    }
   });
 });

@@ -30,17 +30,21 @@ function workerBackend(requested: WorkerBackend | undefined): WorkerBackend {
   return backend;
 }
 
-/** Σ wᵢ gᵢ / Σ wᵢ for one variable: g₀ from the calling thread, the others from worker buffers at `start`. */
-function weightedMean(local: Float32Array, parts: readonly Float32Array[], start: number, weights: readonly number[]): Float32Array {
+/**
+ * Σ wᵢ gᵢ / Σ wᵢ for one variable, with the engine's own element-wise kernels (SIMD on wasm): g₀ is the
+ * calling thread's gradient tensor, the others are read from the worker buffers at `start` (copied
+ * into the engine once, then scaled and added).
+ */
+function weightedMean(local: tf.Tensor, parts: readonly Float32Array[], start: number, weights: readonly number[]): tf.Tensor {
   const total = weights.reduce((a, b) => a + b, 0);
-  const out = new Float32Array(local.length);
-  const w0 = weights[0] / total;
-  for (let k = 0; k < out.length; k++) out[k] = local[k] * w0;
-  parts.forEach((part, i) => {
-    const w = weights[i + 1] / total;
-    for (let k = 0; k < out.length; k++) out[k] += part[start + k] * w;
+  return tf.tidy(() => {
+    let acc = tf.mul(local, weights[0] / total);
+    parts.forEach((part, i) => {
+      const g = tf.tensor(part.subarray(start, start + local.size), local.shape, 'float32');
+      acc = tf.add(acc, tf.mul(g, weights[i + 1] / total));
+    });
+    return acc;
   });
-  return out;
 }
 
 export class DataParallel<Shard> {
@@ -49,7 +53,7 @@ export class DataParallel<Shard> {
 
   private constructor(
     private readonly local: Replica<Shard>,
-    private readonly layout: Layout,
+    layout: Layout,
     private readonly weights: Float32Array,
     private readonly workers: ReplicaWorker[],
   ) {
@@ -131,8 +135,7 @@ export class DataParallel<Shard> {
     const weights = results.map((r) => r.weight);
     const out: tf.NamedTensorMap = {};
     this.local.trainable.forEach((v, j) => {
-      const mean = weightedMean(localGrads[j].dataSync() as Float32Array, parts, this.starts[j], weights);
-      out[v.name] = tf.tensor(mean, [...this.layout[j]], 'float32');
+      out[v.name] = weightedMean(localGrads[j], parts, this.starts[j], weights);
     });
     tf.dispose(localGrads);
     return out;

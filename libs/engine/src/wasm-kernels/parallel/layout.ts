@@ -30,12 +30,24 @@ export function layoutMismatch(expected: Layout, actual: Layout, what: string): 
   return i < 0 ? null : `${what} variable ${i} has shape [${actual[i]}], the main thread's is [${expected[i]}]`;
 }
 
+/**
+ * The values of a float32 tensor without a copy where the engine allows it: a view into the wasm heap
+ * (valid until the next allocation), or the cpu engine's own array. `dataSync()` would allocate a
+ * fresh array per tensor and step — megabytes of new pages that the kernel must map, zero and unmap,
+ * and in a multi-threaded process every unmap interrupts the other cores (TLB shootdown).
+ */
+function valuesOf(t: tf.Tensor): Float32Array {
+  const backend = tf.backend() as tf.KernelBackend & { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
+  if (tf.getBackend() === 'wasm' && backend.typedArrayFromHeap) return backend.typedArrayFromHeap(t);
+  return backend.readSync(t.dataId) as Float32Array;
+}
+
 /** Writes the values of `vars` into `buffer` from element `start` on; returns the element after the last. */
 export function writeValues(vars: readonly tf.Tensor[], buffer: Float32Array, start = 0): number {
   let at = start;
   for (const v of vars) {
     if (v.dtype !== 'float32') throw new DataParallelError(`variable ${v.id} is ${v.dtype}; data-parallel training needs float32 variables`);
-    buffer.set(v.dataSync() as Float32Array, at);
+    buffer.set(valuesOf(v), at);
     at += v.size;
   }
   return at;
