@@ -9,6 +9,7 @@
  */
 import { loadavg } from 'node:os';
 import { anchorGrid, boxIou, generateAnchors, matchAnchors, matchAnchorsToBoxes, matchGridAnchors } from '@retina/anchors';
+import { median } from './common';
 
 const [H, W] = [896, 1408];
 const NUM_GT = 100;
@@ -44,10 +45,6 @@ interface Timing {
   cpu: number;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** Median wall and CPU milliseconds over `reps` runs after one warm-up run. */
 function time(fn: () => unknown, reps: number): Timing {

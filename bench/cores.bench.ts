@@ -17,7 +17,8 @@ import { fork } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { DataParallel, selectEngine } from '@retina/engine';
-import { REPLICA_MODULE, createRetinaNet, replicaOf, splitBatch, type RetinaNetConfigInput, type TrainShard } from '@retina/retinanet';
+import { REPLICA_MODULE, createRetinaNet, replicaOf, splitBatch } from '@retina/retinanet';
+import { NARROW_DETECTOR, gradientStep, median, syntheticBatch } from './common';
 
 const flag = (name: string, fallback: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const SIZE = flag('size', 256);
@@ -25,19 +26,6 @@ const BATCH = flag('batch', 4);
 const SECONDS = flag('seconds', 8);
 const PAIRS = flag('pairs', 8);
 const CORES = availableParallelism();
-const NARROW: RetinaNetConfigInput = { numClasses: 1, seed: 0, backbone: { depth: 'narrow', width: 32 }, fpn: { channels: 64 }, head: { convs: 2, channels: 64 } };
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-function batchOf(size: number, batch: number): TrainShard {
-  const per = size * size * 3;
-  const images = Float32Array.from({ length: batch * per }, (_, i) => 127.5 * (1 + Math.sin(i * 0.013)));
-  const targets = Array.from({ length: batch }, () => ({ boxes: Float32Array.from([20, 30, size / 2, size / 2 + 20]), labels: Int32Array.from([0]) }));
-  return { images, batch, height: size, width: size, targets };
-}
 
 /** A repeatable unit of work on the current thread: matmul 256³ or one train step of a shard. */
 async function workload(kind: string, shardImages: number): Promise<() => void> {
@@ -47,14 +35,9 @@ async function workload(kind: string, shardImages: number): Promise<() => void> 
     const b = tf.randomNormal([256, 256]);
     return () => tf.tidy(() => void tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D).dataSync());
   }
-  const net = createRetinaNet(NARROW);
-  const data = batchOf(SIZE, shardImages);
-  const x = tf.tensor4d(data.images, [shardImages, SIZE, SIZE, 3]);
-  return () => {
-    const { value, grads } = tf.variableGrads(() => net.computeLosses(x, data.targets, { training: true }).total, net.variables);
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
+  const net = createRetinaNet(NARROW_DETECTOR);
+  const data = syntheticBatch(SIZE, shardImages);
+  return gradientStep(net, tf.tensor4d(data.images, [shardImages, SIZE, SIZE, 3]), data);
 }
 
 /** Child process: warm up, report ready, on 'go' repeat the work for SECONDS, report the step times. */
@@ -99,16 +82,12 @@ async function ceiling(kind: string, shardImages: number): Promise<{ alone: numb
 /** Whole batch on this thread vs DataParallel over every core, alternated step by step. */
 async function dataParallel(): Promise<{ solo: number; parallel: number; speedup: number }> {
   await selectEngine({ backend: 'wasm' });
-  const net = createRetinaNet(NARROW);
-  const data = batchOf(SIZE, BATCH);
+  const net = createRetinaNet(NARROW_DETECTOR);
+  const data = syntheticBatch(SIZE, BATCH);
   const x = tf.tensor4d(data.images, [BATCH, SIZE, SIZE, 3]);
   const dp = await DataParallel.start(replicaOf(net), { module: REPLICA_MODULE, options: { config: net.config } }, { workers: CORES - 1 });
   const shards = splitBatch(data, CORES);
-  const solo = (): void => {
-    const { value, grads } = tf.variableGrads(() => net.computeLosses(x, data.targets, { training: true }).total, net.variables);
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
+  const solo = gradientStep(net, x, data);
   const parallel = async (): Promise<void> => tf.dispose(Object.values((await dp.gradients(shards)).grads));
   try {
     for (let i = 0; i < 2; i++) {

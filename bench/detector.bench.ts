@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectEngine, type EngineName } from '@retina/engine';
 import { registerCpuTrainingKernels } from '@retina/fpn';
 import { createRetinaNet, type RetinaNet, type RetinaNetConfigInput } from '@retina/retinanet';
+import { median } from './common';
 
 const BUDGET_S = 40;
 const REPS = 3;
@@ -26,9 +27,6 @@ const MODELS: [string, RetinaNetConfigInput][] = [
   ['resnet-50', { numClasses: 1, seed: 1, backbone: { depth: 50 } }],
 ];
 
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-}
 
 async function timeIt(fn: () => Promise<void>, reps: number): Promise<number> {
   await fn();

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { retinaNetClassificationLoss } from '@retina/focal-loss';
+import { median } from './common';
 
 const [B, A, C] = [8, 100000, 80];
 const REPS: Record<string, number> = { wasm: 3, cpu: 1 };
@@ -35,9 +36,6 @@ const forward = (x: tf.Tensor, labels: Int32Array) => () => tf.tidy(() => void r
 const forwardBackward = (x: tf.Tensor, labels: Int32Array) => () =>
   tf.tidy(() => void tf.grad((z: tf.Tensor) => retinaNetClassificationLoss(z, labels))(x).dataSync());
 
-function median(xs: number[]): number {
-  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-}
 
 async function bench(backend: string): Promise<string> {
   if (!(await tf.setBackend(backend))) throw new Error(`engine ${backend} did not start`);

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { anchorGrid, anchorsPerLevel } from '@retina/anchors';
 import { selectEngine, type EngineName } from '@retina/engine';
 import { createRetinaNet, postprocessImage, resolveRetinaNetConfig, type RetinaNetConfigInput } from '@retina/retinanet';
+import { median } from './common';
 
 const quick = process.argv.includes('--quick');
 const MODELS: [string, RetinaNetConfigInput][] = [
@@ -18,7 +19,6 @@ const MODELS: [string, RetinaNetConfigInput][] = [
 ];
 
 const outputsAnchors = (numClasses: number): number => anchorGrid(512, 512, resolveRetinaNetConfig({ numClasses, backbone: { depth: 'narrow' } }).anchors).anchors.length / 4;
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function predictIps(engine: EngineName, config: RetinaNetConfigInput, size: number, batch: number, reps: number): Promise<number> {
   await selectEngine({ backend: engine });

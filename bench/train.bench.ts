@@ -12,21 +12,15 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { DataParallel, selectEngine, type EngineName } from '@retina/engine';
-import { REPLICA_MODULE, createRetinaNet, replicaOf, splitBatch, type RetinaNetConfigInput, type TrainShard } from '@retina/retinanet';
+import { REPLICA_MODULE, createRetinaNet, replicaOf, splitBatch, type RetinaNetConfigInput } from '@retina/retinanet';
+import { NARROW_DETECTOR, gradientStep, median, syntheticBatch } from './common';
 
 const args = new Set(process.argv.slice(2));
 const THREADS = availableParallelism();
 const MODELS: Record<string, RetinaNetConfigInput> = {
-  narrow: { numClasses: 1, seed: 0, backbone: { depth: 'narrow', width: 32 }, fpn: { channels: 64 }, head: { convs: 2, channels: 64 } },
+  narrow: NARROW_DETECTOR,
   resnet50: { numClasses: 1, seed: 0, backbone: { depth: 50 }, fpn: { channels: 256 }, head: { convs: 4, channels: 256 } },
 };
-
-function batchOf(size: number, batch: number): TrainShard {
-  const per = size * size * 3;
-  const images = Float32Array.from({ length: batch * per }, (_, i) => 127.5 * (1 + Math.sin(i * 0.013)));
-  const targets = Array.from({ length: batch }, () => ({ boxes: Float32Array.from([20, 30, size / 2, size / 2 + 20]), labels: Int32Array.from([0]) }));
-  return { images, batch, height: size, width: size, targets };
-}
 
 /** FLOPs (multiply-add = 2) of the conv and matmul kernels that `f` runs, from their shapes. */
 async function countFlops(f: () => void): Promise<number> {
@@ -53,11 +47,6 @@ interface Measured {
   parallelGflops?: number;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /**
  * Train steps on one thread and, with threads > 1, data-parallel steps over `threads` threads, the two
  * alternated step by step (medians): the machine's speed drifts by tens of per cent between runs, and
@@ -66,17 +55,12 @@ const median = (xs: number[]): number => {
 async function measure(engine: EngineName, model: string, size: number, batch: number, steps: number, threads: number): Promise<Measured> {
   await selectEngine({ backend: engine });
   const net = createRetinaNet(MODELS[model]);
-  const data = batchOf(size, batch);
+  const data = syntheticBatch(size, batch);
   const local = replicaOf(net);
   const dp = threads > 1 ? await DataParallel.start(local, { module: REPLICA_MODULE, options: { config: net.config } }, { workers: threads - 1 }) : undefined;
   const shards = splitBatch(data, threads);
   const x = tf.tensor4d(data.images, [batch, size, size, 3]);
-  /** One single-thread step: loss and gradients, the loss read back. */
-  const localStep = () => {
-    const { value, grads } = tf.variableGrads(() => net.computeLosses(x, data.targets, { training: true }).total, net.variables);
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
+  const localStep = gradientStep(net, x, data);
   const parallelStep = async () => {
     if (dp) tf.dispose(Object.values((await dp.gradients(shards)).grads));
   };

@@ -8,14 +8,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
 import { registerWasmTrainingKernels } from '@retina/engine';
+import { median } from './common';
 
 const [H, W, C] = [64, 64, 64];
 const TRAINING_TARGET = 20;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 function time(fn: () => void, reps: number): number {
   if (reps > 1) fn();

@@ -16,6 +16,7 @@ import '@tensorflow/tfjs-layers'; // registers the gradients of every op
 import { registerWasmTrainingKernels } from '@retina/engine';
 import { DataParallel } from '../libs/engine/src/wasm-kernels/parallel';
 import { createReplica, type ImageShard, type ReplicaOptions } from './wasm-parallel.replica';
+import { median } from './common';
 
 const SPEEDUP_TARGET = 1.8;
 const REPS = 5;
@@ -60,7 +61,6 @@ function shards(w: Workload, parts: number): ImageShard[] {
   return out;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Median wall and process-CPU ms of a step over `threads` threads, after one warm-up step. */
 async function stepMs(w: Workload, threads: number): Promise<{ wall: number; cpu: number }> {

@@ -3,7 +3,7 @@
  * table) and study.png (a grouped bar chart), each written atomically (temp file + rename).
  */
 import { writeFileAtomic } from '@retina/engine';
-import { renderBarChartPng, writePngAtomic } from '@retina/plots';
+import { renderBarChartPng } from '@retina/plots';
 import type { LossRun, StudyBudget, StudyDatasetConfig, StudyModelConfig, StudyPaths } from './study-config';
 import type { RareCategory, RunMetrics } from './study-results';
 
@@ -100,12 +100,9 @@ export function studyChartPng(report: StudyReport): Promise<Buffer> {
   );
 }
 
-/** Writes text through a temp file + rename (@retina/engine), so a reader never sees half a file. */
-export const writeTextAtomic = (path: string, text: string): Promise<void> => writeFileAtomic(path, text);
-
-/** study.png, study.json and study.md, each atomically. */
+/** study.png, study.json and study.md, each atomically (temp file + rename: a reader never sees half a file). */
 export async function writeStudy(paths: StudyPaths, report: StudyReport): Promise<void> {
-  await writePngAtomic(paths.studyPng, await studyChartPng(report));
-  await writeTextAtomic(paths.studyJson, `${JSON.stringify(report, null, 2)}\n`);
-  await writeTextAtomic(paths.studyMd, studyMarkdown(report));
+  await writeFileAtomic(paths.studyPng, await studyChartPng(report));
+  await writeFileAtomic(paths.studyJson, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(paths.studyMd, studyMarkdown(report));
 }

@@ -2,7 +2,7 @@
  * Reading the study's results: the per-class numbers of a `retina-eval --json` file, the rare
  * class of a dataset, and the rare class's recall at IoU 0.5 from the detections.
  */
-import { evaluateBbox, type CocoGroundTruth, type CocoResult, type DetectionColumns } from '@retina/coco-eval';
+import { evaluateBbox, type ClassMetrics, type CocoGroundTruth, type CocoResult, type DetectionColumns } from '@retina/coco-eval';
 import { StudyError } from './study-error';
 
 /** The part of `retina-eval --json` that the study reads. */
@@ -12,13 +12,8 @@ export interface EvalFile {
   readonly perClass: readonly EvalClass[];
 }
 
-export interface EvalClass {
-  readonly categoryId: number;
-  readonly name: string;
-  readonly ap: number;
-  readonly ap50: number;
-  readonly numGt: number;
-}
+/** The per-class fields the study reads (`retina-eval --json` writes coco-eval's ClassMetrics). */
+export type EvalClass = Pick<ClassMetrics, 'categoryId' | 'name' | 'ap' | 'ap50' | 'numGt'>;
 
 /** What the table reports for one run; −1 where a number is undefined (no ground truth). */
 export interface RunMetrics {

@@ -14,16 +14,5 @@ export {
 export { fileSystemIO, loadTensors, readMetadata, saveTensors, MODEL_JSON, SHARD_BYTES, type FileSystemIOOptions, type FileWriter } from './io';
 export { removeStaleStaging, resolveAtomicDir, writeDirAtomically } from './atomic-dir';
 export { writeFileAtomic } from './atomic-file';
-export {
-  registerWasmTrainingKernels,
-  DataParallel,
-  DataParallelError,
-  defaultWorkers,
-  type DataParallelOptions,
-  type ParallelGradients,
-  type Replica,
-  type ReplicaFactory,
-  type ReplicaSpec,
-  type ShardLoss,
-  type ShardResult,
-} from './wasm-kernels';
+// registerWasmTrainingKernels, WasmKernelInputError and the data-parallel trainer (DataParallel, …)
+export * from './wasm-kernels';

@@ -14,18 +14,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { maxPoolGradConfig } from './maxpool-grad';
 
 export { WasmKernelInputError } from './errors';
-export {
-  DataParallel,
-  DataParallelError,
-  defaultWorkers,
-  type DataParallelOptions,
-  type ParallelGradients,
-  type Replica,
-  type ReplicaFactory,
-  type ReplicaSpec,
-  type ShardLoss,
-  type ShardResult,
-} from './parallel';
+export * from './parallel';
 
 /** Registered only when wasm has no kernel of that name. */
 const MISSING: readonly KernelConfig[] = [conv2DBackpropFilterConfig];
