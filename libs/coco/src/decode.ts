@@ -86,8 +86,28 @@ export async function decodeImage(source: string | ImageFile, options: DecodeOpt
     const image = await decodePixels(file, options, 'none').catch((err: Error) => {
       throw new ImageDecodeError(file.path, `cannot decode image: ${err.message}`);
     });
-    return { ...image, warnings: [oneLine(`${file.path}: damaged image data, decoded anyway (${(strictError as Error).message})`)] };
+    return { ...image, warnings: [oneLine(`${file.path}: damaged image data, decoded anyway (${damageReason(file, strictError as Error)})`)] };
   }
+}
+
+/** libvips reports this when its (process-wide) error buffer was emptied by another thread. */
+const LOST_VIPS_MESSAGE = 'Unknown error';
+
+/**
+ * Why strict decoding failed, in words that do not depend on timing: a JPEG with no end-of-image
+ * marker (FF D9) is called truncated by us; otherwise libvips' own message, which it can lose under
+ * concurrency (its error buffer is shared by all threads).
+ */
+function damageReason(file: ImageFile, strictError: Error): string {
+  if (file.format === 'jpeg' && !hasJpegEndMarker(file.bytes)) return 'truncated JPEG: the data ends before its end-of-image marker';
+  const message = strictError.message.trim();
+  return message && message !== LOST_VIPS_MESSAGE ? message : 'libvips gave no detail';
+}
+
+function hasJpegEndMarker(bytes: Buffer): boolean {
+  // Entropy-coded data never holds FF D9 (a 0xFF data byte is stuffed as FF 00); trailing bytes after
+  // the marker are common in real files, so look for the last occurrence rather than the last two bytes.
+  return bytes.lastIndexOf(Buffer.from([0xff, 0xd9])) >= 2;
 }
 
 async function decodePixels(file: ImageFile, options: DecodeOptions, failOn: 'truncated' | 'none'): Promise<RgbImage> {
