@@ -5,19 +5,16 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { createEvalLoader, loadCocoDataset } from '@retina/coco';
 import { evaluateBbox, evalJson, loadGroundTruthFile, perClassTable, summaryLines, type CocoResult } from '@retina/coco-eval';
-import { selectEngine, ENGINE_ORDER } from '@retina/engine';
+import { selectEngine } from '@retina/engine';
 import { detectAll, loadRetinaNet, type RetinaNet } from '@retina/retinanet';
 import type { InferredOptionTypes, Options } from 'yargs';
 import { resolveCategoryIds } from './categories';
 import { writeFileAtomic } from './fs-utils';
 import { writeImbalanceReport } from './imbalance-files';
+import { checkPositive, inferenceOptions } from './inference-options';
 import type { CliIo } from './io';
 
 const GROUP = 'Model (--model RUN/model --ann ANN.json --images DIR):';
-/** Test-time shorter side and longer-side cap (px), shared with `retina-eval predict`. */
-export const TEST_IMAGE_SIZE = 320;
-export const TEST_MAX_SIZE = 512;
-
 export const modelOptions = {
   model: { type: 'string', requiresArg: true, group: GROUP, describe: 'saved model directory (RUN/model of retina-train)' },
   ann: { type: 'string', requiresArg: true, group: GROUP, describe: 'COCO instances JSON of the images to run on (also the ground truth)' },
@@ -25,11 +22,8 @@ export const modelOptions = {
   out: { type: 'string', requiresArg: true, group: GROUP, describe: 'write the COCO results JSON here' },
   'max-images': { type: 'number', requiresArg: true, group: GROUP, describe: 'run on the first N images only' },
   'image-ids': { type: 'number', array: true, requiresArg: true, group: GROUP, describe: 'run on these image ids only' },
-  'image-size': { type: 'number', default: TEST_IMAGE_SIZE, requiresArg: true, group: GROUP, describe: 'test-time shorter side (px)' },
-  'max-size': { type: 'number', default: TEST_MAX_SIZE, requiresArg: true, group: GROUP, describe: 'test-time cap on the longer side (px)' },
   'batch-size': { type: 'number', default: 4, requiresArg: true, group: GROUP, describe: 'images per forward pass' },
-  backend: { choices: ['auto', ...ENGINE_ORDER], default: 'auto', group: GROUP, describe: 'tensor engine (auto: the fastest that loads)' },
-  quiet: { type: 'boolean', default: false, group: GROUP, describe: 'no progress bar' },
+  ...inferenceOptions(GROUP),
 } as const satisfies Record<string, Options>;
 
 export type ModelArgs = InferredOptionTypes<typeof modelOptions> & {
@@ -50,9 +44,8 @@ export const isModelMode = (args: Partial<ModelArgs>): boolean => args.model !==
 
 export function checkModelArgs(args: Partial<ModelArgs>): string | undefined {
   if (args.ann === undefined || args.images === undefined) return '--model needs --ann ANN.json and --images DIR';
-  for (const k of ['image-size', 'max-size', 'batch-size'] as const) {
-    if (!(Number(args[k]) > 0)) return `--${k} must be > 0 (got ${args[k]})`;
-  }
+  const notPositive = checkPositive(args, ['image-size', 'max-size', 'batch-size']);
+  if (notPositive) return notPositive;
   if (args['max-images'] !== undefined && !(args['max-images'] >= 1)) return `--max-images must be ≥ 1 (got ${args['max-images']})`;
   return undefined;
 }

@@ -6,7 +6,7 @@
 import { basename, extname, join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { decodeImage, ImageDecodeError, paddedSize, readImageFile, resizeScale, scaledSize, type ImageFile, type RgbImage, type Size } from '@retina/coco';
-import { selectEngine, ENGINE_ORDER } from '@retina/engine';
+import { selectEngine } from '@retina/engine';
 import { detectAll, loadRetinaNet, type Category, type InferenceBatch, type RetinaNet } from '@retina/retinanet';
 import type { InferredOptionTypes, Options } from 'yargs';
 import { drawBoxesPng } from './draw';
@@ -14,7 +14,7 @@ import { UserError } from './errors';
 import { writeFileAtomic } from './fs-utils';
 import { listImageFiles } from './image-files';
 import type { CliIo } from './io';
-import { TEST_IMAGE_SIZE, TEST_MAX_SIZE } from './model-mode';
+import { checkPositive, inferenceOptions } from './inference-options';
 import { makeOutputDir } from './pr-plots';
 
 /** Flags of `retina-eval predict` (the images are positional). */
@@ -23,11 +23,8 @@ export const predictOptions = {
   out: { type: 'string', requiresArg: true, describe: 'write the detections JSON here (default: print it on stdout)' },
   draw: { type: 'string', requiresArg: true, describe: 'write each image with its boxes drawn into this folder, as <name>.png' },
   'score-threshold': { type: 'number', default: 0.3, requiresArg: true, describe: 'keep detections scoring at least this' },
-  'image-size': { type: 'number', default: TEST_IMAGE_SIZE, requiresArg: true, describe: 'test-time shorter side (px)' },
-  'max-size': { type: 'number', default: TEST_MAX_SIZE, requiresArg: true, describe: 'test-time cap on the longer side (px)' },
   'skip-bad-images': { type: 'boolean', default: false, describe: 'skip images that fail to decode (counted) instead of stopping' },
-  backend: { choices: ['auto', ...ENGINE_ORDER], default: 'auto', describe: 'tensor engine (auto: the fastest that loads)' },
-  quiet: { type: 'boolean', default: false, describe: 'no progress bar' },
+  ...inferenceOptions(),
 } as const satisfies Record<string, Options>;
 
 export type PredictArgs = InferredOptionTypes<typeof predictOptions> & { images: string[] };
@@ -43,10 +40,7 @@ export const predictExamples: readonly [string, string][] = [
 export function checkPredictArgs(args: Partial<PredictArgs>): string | undefined {
   const t = args['score-threshold'];
   if (t !== undefined && !(t >= 0 && t <= 1)) return `--score-threshold must be a number in [0, 1] (got ${t})`;
-  for (const k of ['image-size', 'max-size'] as const) {
-    if (!(Number(args[k]) > 0)) return `--${k} must be > 0 (got ${args[k]})`;
-  }
-  return undefined;
+  return checkPositive(args, ['image-size', 'max-size']);
 }
 
 /** One detection: `box` is [x1, y1, x2, y2] (xyxy) in the original image's pixels. */

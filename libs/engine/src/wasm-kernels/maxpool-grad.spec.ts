@@ -33,8 +33,9 @@ function poolGrad(backend: string, c: Case, seed: number, relu: boolean): Float3
   tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.tensor4d(random(c.x.reduce((a, b) => a * b), seed), c.x);
-    const f = (a: tf.Tensor4D): tf.Tensor => {
-      const y = tf.maxPool(relu ? tf.relu(a) : a, c.size, c.stride, c.pad);
+    const f = (a: tf.Tensor): tf.Tensor => {
+      const a4 = a as tf.Tensor4D;
+      const y = tf.maxPool(relu ? tf.relu(a4) : a4, c.size, c.stride, c.pad);
       return tf.sum(tf.mul(y, tf.tensor(random(y.size, seed + 1), y.shape)));
     };
     return tf.grad(f)(x).dataSync() as Float32Array;
@@ -86,7 +87,7 @@ describe('wasm MaxPoolGrad', () => {
     tf.setBackend('wasm');
     const dx = tf.tidy(() => {
       const x = tf.tensor4d([1, 1, 5, 2, 1, 1, 2, 5, 0, 3, 7, 7, 3, 0, 7, 7], [1, 4, 4, 1]);
-      return tf.grad((a: tf.Tensor4D) => tf.sum(tf.mul(tf.maxPool(a, 2, 2, 'valid'), tf.tensor4d([10, 20, 30, 40], [1, 2, 2, 1]))))(x).dataSync();
+      return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), tf.tensor4d([10, 20, 30, 40], [1, 2, 2, 1]))))(x).dataSync();
     });
     expect(Array.from(dx)).toEqual([10, 0, 20, 0, 0, 0, 0, 0, 0, 30, 40, 0, 0, 0, 0, 0]);
   });

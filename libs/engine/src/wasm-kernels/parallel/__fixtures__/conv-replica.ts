@@ -4,7 +4,7 @@
  * shard's count of "positive" targets (weight = max(1, positives), as RetinaNet normalizes).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Replica } from '../types';
+import type { Replica, ShardLoss } from '../types';
 
 export interface ConvShard {
   /** [batch, 8, 8, 3] */
@@ -32,7 +32,7 @@ export function createReplica(o: ConvReplicaOptions): Replica<ConvShard> {
   return {
     trainable: [kernel, dense],
     state: [running],
-    loss(shard) {
+    loss(shard): ShardLoss {
       if (shard.batch === o.failOnBatch) throw new Error(`refusing a shard of ${shard.batch} images`);
       if (shard.batch === o.exitOnBatch) process.exit(3);
       const x = tf.tensor4d(shard.images, [shard.batch, 8, 8, 3]);
