@@ -107,6 +107,18 @@ describe('wasm conv2d gradients match the cpu engine', () => {
     }
   });
 
+  it.each([288, 576, 1000, 2000])('stride-1 dW in chunks of ≤ %i scratch elements, chunks spanning two images: same dW', (limit) => {
+    // K·Wp = 3·3·4 · 8 = 288 scratch elements per output row; 5 rows per image, 3 images.
+    const c: Case = { x: [3, 5, 6, 4], filter: [3, 3, 4, 5], strides: [1, 1], pad: 'same' };
+    const cpu = convGrads('cpu', c, 7);
+    const previous = setScratchLimit(limit);
+    try {
+      expect(relativeError(convGrads('wasm', c, 7).dw, cpu.dw)).toBeLessThan(REL_TOL);
+    } finally {
+      setScratchLimit(previous);
+    }
+  });
+
   it('padding wider than the filter (the col2im path at stride 1) matches too', () => {
     const c: Case = { x: [1, 6, 7, 3], filter: [1, 2, 3, 4], strides: [1, 1], pad: [[0, 0], [2, 1], [1, 3], [0, 0]] };
     const cpu = convGrads('cpu', c, 3);
