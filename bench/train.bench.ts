@@ -1,5 +1,5 @@
 /**
- * `npm run bench:train`: images/s of detector train steps (forward + backward + gradients read back)
+ * `npm run bench:train`: images/s of detector train steps (forward + backward + SGD-momentum update)
  * and inference per engine — wasm on one thread, wasm data-parallel on every core — for the narrow
  * backbone (the demo's model) and ResNet-50 at 256² and 512², the GFLOP/s that achieves (conv and
  * matmul FLOPs counted from the kernels one step runs), and the same model in PyTorch (torchvision
@@ -63,9 +63,21 @@ async function measure(engine: EngineName, model: string, size: number, batch: n
   const dp = threads > 1 ? await DataParallel.start(local, { module: REPLICA_MODULE, options: { config: net.config } }, { workers: threads - 1 }) : undefined;
   const shards = splitBatch(data, threads);
   const x = tf.tensor4d(data.images, [batch, size, size, 3]);
-  const localStep = gradientStep(net, x, data);
+  // Both modes end with the same SGD-momentum update, as PyTorch's step does: fresh weights every
+  // step make every engine re-pack its conv filters, as real training does.
+  const optimizer = tf.train.momentum(1e-4, 0.9);
+  const update = (grads: tf.NamedTensorMap) => {
+    optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+    tf.dispose(Object.values(grads));
+  };
+  const localStep = () => {
+    const { value, grads } = tf.variableGrads(() => net.computeLosses(x, data.targets, { training: true }).total, net.variables);
+    value.dataSync();
+    value.dispose();
+    update(grads);
+  };
   const parallelStep = async () => {
-    if (dp) tf.dispose(Object.values((await dp.gradients(shards)).grads));
+    if (dp) update((await dp.gradients(shards)).grads);
   };
   const timed = async (f: () => unknown): Promise<number> => {
     const t0 = performance.now();
@@ -73,7 +85,7 @@ async function measure(engine: EngineName, model: string, size: number, batch: n
     return performance.now() - t0;
   };
   try {
-    const flopsPerStep = await countFlops(localStep);
+    const flopsPerStep = await countFlops(gradientStep(net, x, data));
     await parallelStep();
     const one: number[] = [];
     const many: number[] = [];
@@ -95,6 +107,7 @@ async function measure(engine: EngineName, model: string, size: number, batch: n
   } finally {
     await dp?.close();
     x.dispose();
+    optimizer.dispose();
     net.dispose();
   }
 }
@@ -122,7 +135,7 @@ function torch(model: string, size: number, batch: number, threads: number): Tor
     : [['narrow', 256, 4, 8], ['narrow', 512, 2, 4], ...(args.has('--skip-resnet50') ? [] : ([['resnet50', 256, 2, 2], ['resnet50', 512, 1, 1]] as [string, number, number, number][]))];
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   if (only) cases.splice(0, cases.length, ...cases.filter(([m, size]) => `${m}@${size}` === only));
-  console.log(`train-step benchmark: ${THREADS} cores, load average ${loadavg()[0].toFixed(1)}; train img/s = forward + backward + gradients read back (no optimizer)`);
+  console.log(`train-step benchmark: ${THREADS} cores, load average ${loadavg()[0].toFixed(1)}; train img/s = forward + backward + SGD-momentum update, like PyTorch's step`);
   console.log(`| model | size | batch | engine | train img/s | GFLOP/s | infer img/s | speed-up from ${THREADS} threads | PyTorch train img/s (1 / ${THREADS} threads) | PyTorch infer img/s (${THREADS} threads) | train ratio to PyTorch (same threads) |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const [model, size, batch, steps] of cases) {
