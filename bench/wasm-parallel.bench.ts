@@ -2,7 +2,7 @@
  * Data-parallel wasm training (issue 9, part 2): a training step (forward + backward, gradients read
  * back) on one thread vs split over the calling thread + N − 1 worker threads (DataParallel), for
  * - the 3×3 conv 64→64 on 64×64 images, batch 4, and
- * - the detector of configs/demo.yaml (narrow ResNet-18/32, FPN 64, 2×64 heads), batch 4, 320 px → 384.
+ * - the demo detector (narrow ResNet-18/32, FPN 64, 2×64 heads), batch 4, 320 px → 384.
  * Target: ≥ 1.8× from 2 cores. `npm run bench -- wasm-parallel [threads]`; times are medians over steps.
  * Besides wall time the table gives the process CPU time per step: on a machine shared with other jobs
  * the wall-clock ratio understates the speed-up, while N · cpu(1 thread) / cpu(N threads) is what an

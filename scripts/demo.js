@@ -23,7 +23,6 @@ run('retina-eval', [
   '--model', `${out}/model`,
   '--ann', 'data/raccoon/annotations/instances_val.json',
   '--images', 'data/raccoon/images',
-  '--image-size', '320', '--max-size', '512',
   '--out', `${out}/dt.json`,
   '--json', `${out}/eval.json`,
 ]);

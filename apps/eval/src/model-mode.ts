@@ -11,7 +11,7 @@ import type { InferredOptionTypes, Options } from 'yargs';
 import { resolveCategoryIds } from './categories';
 import { writeFileAtomic } from './fs-utils';
 import { writeImbalanceReport } from './imbalance-files';
-import { checkPositive, inferenceOptions } from './inference-options';
+import { checkPositive, inferenceOptions, testSize } from './inference-options';
 import type { CliIo } from './io';
 
 const GROUP = 'Model (--model RUN/model --ann ANN.json --images DIR):';
@@ -52,10 +52,12 @@ export function checkModelArgs(args: Partial<ModelArgs>): string | undefined {
 
 async function detect(net: RetinaNet, args: ModelArgs, io: CliIo): Promise<{ results: CocoResult[]; imageIds: number[] }> {
   const dataset = await loadCocoDataset(args.ann as string, args.images as string);
+  const size = testSize(args, net);
+  io.err(`retina-eval: ${size.describe}`);
   const loader = createEvalLoader(dataset, {
     batchSize: args['batch-size'],
-    shortSide: args['image-size'],
-    maxSize: args['max-size'],
+    shortSide: size.shortSide,
+    maxSize: size.maxSize,
     maxImages: args['max-images'],
     imageIds: args['image-ids'],
     onWarning: (m) => io.err(`retina-eval: warning: ${m}`),

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectEngine, saveTensors } from '@retina/engine';
-import { createRetinaNet, saveRetinaNet } from '@retina/retinanet';
+import { createRetinaNet, loadRetinaNet, saveRetinaNet } from '@retina/retinanet';
 import { PNG } from 'pngjs';
 import sharp from 'sharp';
 import { parseCommandLine, run } from './cli';
@@ -157,6 +157,28 @@ describe('retina-eval predict', () => {
     expect([...png.data.subarray(4 * i, 4 * i + 3)]).toEqual(colorOf(record.detections[0]));
   });
 
+  it('runs at the test size saved with the model unless --image-size / --max-size are given, and says which', async () => {
+    const sized = join(dir, 'sized-model');
+    const net = await loadRetinaNet(model, { testSize: { shortSide: 32, maxSize: 64 } });
+    await saveRetinaNet(net, sized);
+    net.dispose();
+    const image = join(images, 'wide.png');
+    const FLAGS = ['--backend', 'cpu', '--quiet'];
+    const [given, saved, savedDefault] = [capture(), capture(), capture()];
+    expect(await run(['predict', '--model', model, image, ...SIZE_FLAGS], given)).toBe(0);
+    expect(await run(['predict', '--model', sized, image, ...FLAGS], saved)).toBe(0);
+    expect(await run(['predict', '--model', model, image, ...FLAGS], savedDefault)).toBe(0);
+    const boxes = (c: Captured) => (JSON.parse(c.stdout.join('\n')) as PredictOutput).images[0].detections;
+    expect(boxes(saved)).toEqual(boxes(given));
+    expect(boxes(savedDefault)).not.toEqual(boxes(given)); // 320 px by default: another input, other boxes
+    expect(given.stderr).toContain('retina-eval: test size: shorter side 32 px, longer side at most 64 px (as given)');
+    expect(saved.stderr).toContain('retina-eval: test size: shorter side 32 px, longer side at most 64 px (saved with the model)');
+    expect(savedDefault.stderr).toContain('retina-eval: test size: shorter side 320 px, longer side at most 512 px (saved with the model)');
+    const mixed = capture();
+    expect(await run(['predict', '--model', sized, image, '--max-size', '40', ...FLAGS], mixed)).toBe(0);
+    expect(mixed.stderr).toContain('retina-eval: test size: shorter side 32 px, longer side at most 40 px (one given, one saved with the model)');
+  });
+
   it('prints the JSON on stdout without --out, and finds the same boxes as --model mode on a COCO file', async () => {
     const single = capture();
     expect(await run(['predict', '--model', model, join(images, 'wide.png'), ...SIZE_FLAGS], single)).toBe(0);
@@ -220,7 +242,7 @@ describe('retina-eval predict errors (exit 2, one line on stderr)', () => {
   ])('%s', async (_, argv, message) => {
     const io = capture();
     expect(await run(['predict', ...argv(), ...SIZE_FLAGS], io)).toBe(2);
-    const errors = io.stderr.filter((l) => !/^retina-eval: engine: /.test(l));
+    const errors = io.stderr.filter((l) => !/^retina-eval: (engine|test size): /.test(l));
     expect(errors).toEqual([expect.stringMatching(message)]);
     expect(errors[0]).toMatch(/^retina-eval: /);
     expect(io.stdout).toEqual([]);

@@ -14,7 +14,7 @@ import { UserError } from './errors';
 import { writeFileAtomic } from './fs-utils';
 import { listImageFiles } from './image-files';
 import type { CliIo } from './io';
-import { checkPositive, inferenceOptions } from './inference-options';
+import { checkPositive, inferenceOptions, testSize } from './inference-options';
 import { makeOutputDir } from './pr-plots';
 
 /** Flags of `retina-eval predict` (the images are positional). */
@@ -105,7 +105,8 @@ interface Prediction {
 async function predictImage(net: RetinaNet, path: string, args: PredictArgs, category: ReturnType<typeof categoryTable>): Promise<Prediction> {
   const file = await readImageFile(path);
   const original: Size = { height: file.height, width: file.width };
-  const scale = resizeScale(original, args['image-size'], args['max-size']);
+  const { shortSide, maxSize } = testSize(args, net);
+  const scale = resizeScale(original, shortSide, maxSize);
   const size = scaledSize(original, scale);
   const decoded = await decodeImage(file, { resize: size });
   const meta = { imageId: 0, scale, originalHeight: original.height, originalWidth: original.width, resizedHeight: size.height, resizedWidth: size.width };
@@ -156,6 +157,7 @@ export async function runPredict(args: PredictArgs, io: CliIo): Promise<number> 
   io.err(`retina-eval: ${engine.describe()}`);
   const net = await loadRetinaNet(args.model);
   try {
+    io.err(`retina-eval: ${testSize(args, net).describe}`);
     const candidateThreshold = net.config.postprocess.scoreThresh;
     if (args['score-threshold'] < candidateThreshold) {
       io.err(`retina-eval: warning: the model drops candidates scoring below ${candidateThreshold} (postprocess.scoreThresh), so --score-threshold ${args['score-threshold']} keeps no more than that`);

@@ -78,8 +78,11 @@ describe('retina-train end to end', () => {
 
     const evalJson = join(out, 'eval.json');
     const dt = join(out, 'dt.json');
-    const e = runSync(EVAL, ['--model', join(out, 'model'), '--ann', join(data, 'annotations/instances_val.json'), '--images', join(data, 'images'), '--image-size', '128', '--max-size', '128', '--backend', 'wasm', '--out', dt, '--json', evalJson, '--quiet']);
+    // the training size is saved with the model, and retina-eval uses it when no size is given
+    expect(JSON.parse(readFileSync(join(out, 'model/model.json'), 'utf8')).userDefinedMetadata.config.testSize).toEqual({ shortSide: 128, maxSize: 128 });
+    const e = runSync(EVAL, ['--model', join(out, 'model'), '--ann', join(data, 'annotations/instances_val.json'), '--images', join(data, 'images'), '--backend', 'wasm', '--out', dt, '--json', evalJson, '--quiet']);
     expect(e.stderr).not.toMatch(/internal error/);
+    expect(e.stderr).toContain('test size: shorter side 128 px, longer side at most 128 px (saved with the model)');
     expect(e.status).toBe(0);
     const viaModel = JSON.parse(readFileSync(evalJson, 'utf8'));
     expect(viaModel.stats).toHaveLength(12);

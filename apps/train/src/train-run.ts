@@ -174,7 +174,9 @@ function schedule(config: RunConfig, totalIterations: number) {
 }
 
 async function buildModel(config: RunConfig, loader: DataLoader): Promise<RetinaNet> {
-  if (config.initFrom) return loadRetinaNet(join(config.initFrom));
+  // saved with the model: retina-eval's default size (the validation's, the largest training scale)
+  const testSize = { shortSide: Math.max(...config.data.imageSizes), maxSize: config.data.maxSize };
+  if (config.initFrom) return loadRetinaNet(join(config.initFrom), { testSize });
   const cm = loader.categoryMap;
   return createRetinaNet({
     numClasses: cm.size,
@@ -186,6 +188,7 @@ async function buildModel(config: RunConfig, loader: DataLoader): Promise<Retina
     fpn: { channels: config.model.fpnChannels },
     head: { convs: config.model.headConvs, channels: config.model.headChannels },
     loss: { kind: config.loss.kind, alpha: config.loss.alpha, gamma: config.loss.gamma, box: config.loss.box },
+    testSize,
   });
 }
 

@@ -63,6 +63,17 @@ export interface PostprocessConfig {
   maxDetections?: number;
 }
 
+/** The size images are resized to at test time (shorter side, then a cap on the longer side), in px. */
+export interface TestSizeConfig {
+  /** Default 320. The trainer saves its (largest) training shorter side here. */
+  shortSide?: number;
+  /** Default 512. */
+  maxSize?: number;
+}
+
+/** Test size of configs that do not set one (and of models saved before it was saved with them). */
+export const DEFAULT_TEST_SIZE: Readonly<Required<TestSizeConfig>> = { shortSide: 320, maxSize: 512 };
+
 export interface NormalizationConfig {
   /** Per-channel RGB mean subtracted from 0..255 inputs. Default ImageNet's [123.675, 116.28, 103.53]. */
   mean?: [number, number, number];
@@ -86,6 +97,7 @@ export interface RetinaNetConfigInput {
   loss?: LossConfig;
   postprocess?: PostprocessConfig;
   normalization?: NormalizationConfig;
+  testSize?: TestSizeConfig;
 }
 
 export interface RetinaNetConfig {
@@ -100,6 +112,7 @@ export interface RetinaNetConfig {
   loss: Required<Omit<LossConfig, 'perClassAlpha'>> & { perClassAlpha?: number[] };
   postprocess: Required<PostprocessConfig>;
   normalization: Required<NormalizationConfig>;
+  testSize: Required<TestSizeConfig>;
 }
 
 function check(ok: boolean, field: string, message: string): void {
@@ -152,6 +165,13 @@ function resolveNormalization(n: NormalizationConfig): RetinaNetConfig['normaliz
   return { mean: [...r.mean], std: [...r.std] } as RetinaNetConfig['normalization'];
 }
 
+function resolveTestSize(t: TestSizeConfig): RetinaNetConfig['testSize'] {
+  const r = { shortSide: t.shortSide ?? DEFAULT_TEST_SIZE.shortSide, maxSize: t.maxSize ?? DEFAULT_TEST_SIZE.maxSize };
+  check(Number.isFinite(r.shortSide) && r.shortSide > 0, 'testSize.shortSide', `must be a number > 0 (got ${r.shortSide})`);
+  check(Number.isFinite(r.maxSize) && r.maxSize > 0, 'testSize.maxSize', `must be a number > 0 (got ${r.maxSize})`);
+  return r;
+}
+
 function resolveCategories(c: Category[] | undefined, numClasses: number): Category[] | undefined {
   if (c === undefined) return undefined;
   check(c.length === numClasses, 'categories', `needs one entry per class (numClasses ${numClasses}, got ${c.length})`);
@@ -191,5 +211,6 @@ export function resolveRetinaNetConfig(c: RetinaNetConfigInput): RetinaNetConfig
     loss: resolveLoss(c.loss ?? {}, c.numClasses),
     postprocess: resolvePostprocess(c.postprocess ?? {}),
     normalization: resolveNormalization(c.normalization ?? {}),
+    testSize: resolveTestSize(c.testSize ?? {}),
   };
 }

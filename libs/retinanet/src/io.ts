@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadTensors, readMetadata, saveTensors } from '@retina/engine';
-import type { RetinaNetConfig } from './config';
+import { DEFAULT_TEST_SIZE, type RetinaNetConfig, type TestSizeConfig } from './config';
 import { RetinaNetModelError } from './errors';
 import { RetinaNet } from './model';
 
@@ -30,7 +30,9 @@ function savedConfig(dir: string, metadata: Record<string, unknown> | undefined)
   if (m?.format !== MODEL_FORMAT || typeof m.config !== 'object') {
     throw new RetinaNetModelError(`${dir}/model.json`, `not a saved RetinaNet (metadata format ${JSON.stringify(m?.format)}, expected ${MODEL_FORMAT})`);
   }
-  return m.config as RetinaNetConfig;
+  const config = m.config as Omit<RetinaNetConfig, 'testSize'> & Partial<Pick<RetinaNetConfig, 'testSize'>>;
+  // models saved before the test size was saved with them get the default
+  return { ...config, testSize: config.testSize ?? { ...DEFAULT_TEST_SIZE } };
 }
 
 /** The config saved in `dir`, without reading weights or needing an engine. */
@@ -53,11 +55,17 @@ export function assignWeights(net: RetinaNet, tensors: tf.NamedTensorMap, source
   for (const p of params) p.variable.assign(tensors[p.name]);
 }
 
+export interface LoadRetinaNetOptions {
+  /** Replaces the saved test size (e.g. for a model that is trained further at another size). */
+  testSize?: TestSizeConfig;
+}
+
 /** Rebuilds a detector saved by saveRetinaNet. */
-export async function loadRetinaNet(dir: string): Promise<RetinaNet> {
+export async function loadRetinaNet(dir: string, options: LoadRetinaNetOptions = {}): Promise<RetinaNet> {
   const { tensors, metadata } = await loadTensors(dir);
   try {
-    const net = new RetinaNet(savedConfig(dir, metadata));
+    const saved = savedConfig(dir, metadata);
+    const net = new RetinaNet(options.testSize ? { ...saved, testSize: options.testSize } : saved);
     try {
       assignWeights(net, tensors, `${dir}/model.json`);
     } catch (e) {

@@ -3,7 +3,7 @@
  * loss parts, typed errors, and save → load (through @retina/engine, and through tfjs' own
  * weights loader as a browser would).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,6 +15,7 @@ import {
   assignWeights,
   createRetinaNet,
   loadRetinaNet,
+  readRetinaNetConfig,
   resolveRetinaNetConfig,
   saveRetinaNet,
   type RetinaNetConfigInput,
@@ -141,6 +142,30 @@ describe('saveRetinaNet / loadRetinaNet', () => {
     expect(await loaded.predict(x, metas)).toEqual(await net.predict(x, metas));
     tf.dispose([x, a.logits, a.deltas, b.logits, b.deltas]);
     [net, loaded].forEach((n) => n.dispose());
+  });
+
+  it('saves the test size; loads a model saved without one with the default; loadRetinaNet can replace it', async () => {
+    const net = createRetinaNet({ ...tiny, testSize: { shortSide: 256, maxSize: 384 } });
+    await saveRetinaNet(net, join(dir, 'sized'));
+    expect((await loadRetinaNet(join(dir, 'sized'))).config.testSize).toEqual({ shortSide: 256, maxSize: 384 });
+    const replaced = await loadRetinaNet(join(dir, 'sized'), { testSize: { shortSide: 192 } });
+    expect(replaced.config.testSize).toEqual({ shortSide: 192, maxSize: 512 });
+    // a model saved before the test size was: its metadata has no testSize
+    const modelJson = join(dir, 'sized', 'model.json');
+    const json = JSON.parse(readFileSync(modelJson, 'utf8'));
+    delete json.userDefinedMetadata.config.testSize;
+    writeFileSync(modelJson, JSON.stringify(json));
+    const old = await loadRetinaNet(join(dir, 'sized'));
+    expect(old.config.testSize).toEqual({ shortSide: 320, maxSize: 512 });
+    expect(readRetinaNetConfig(join(dir, 'sized')).testSize).toEqual({ shortSide: 320, maxSize: 512 });
+    [net, replaced, old].forEach((n) => n.dispose());
+  });
+
+  it.each([
+    [{ shortSide: 0 }, /testSize\.shortSide: must be a number > 0 \(got 0\)/],
+    [{ maxSize: Number.NaN }, /testSize\.maxSize: must be a number > 0 \(got NaN\)/],
+  ])('refuses test size %j', (testSize, message) => {
+    expect(() => createRetinaNet({ ...tiny, testSize })).toThrow(message);
   });
 
   it('is readable with tfjs’ own weights loader (what a browser uses) plus the saved config', async () => {
