@@ -4,6 +4,7 @@
  */
 import yargs from 'yargs';
 import { CocoError, USER_ERROR_EXIT_CODE } from '@retina/coco';
+import { writeStdout } from '@retina/engine';
 import { anchorsCommand } from './commands/anchors';
 import { convertCsvCommand, convertVocCommand } from './commands/convert';
 import { generateCommand } from './commands/generate';
@@ -47,7 +48,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 if (require.main === module) {
-  const io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+  const io: CliIo = { stdout: (t) => writeStdout(t), stderr: (t) => process.stderr.write(t) };
   runCli(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
   });

@@ -1,3 +1,5 @@
+import { writeStdout } from '@retina/engine';
+
 /** Where the CLI writes: results to `out`, diagnostics and errors to `err` (one line per call). */
 export interface CliIo {
   out(line: string): void;
@@ -5,6 +7,6 @@ export interface CliIo {
 }
 
 export const processIo: CliIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
+  out: (line) => writeStdout(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
 };

@@ -28,6 +28,17 @@ describe('retina-eval as a process', () => {
     for (const c of written.perClass) expect(Math.abs(c.ap - expected.per_class_ap[String(c.categoryId)])).toBeLessThanOrEqual(1e-9);
   });
 
+  it('a reader that goes away (| true, as | head does) makes it neither fail nor skip the --json file', () => {
+    const out = join(dir, 'piped.json');
+    const tsx = `${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(MAIN)}`;
+    const golden = (f: string) => JSON.stringify(join(GOLDEN, 'mixed', f));
+    // `true` exits without reading, long before the CLI has started: every write meets a closed pipe (EPIPE)
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `${tsx} --gt ${golden('gt.json')} --dt ${golden('dt.json')} --json ${JSON.stringify(out)} | true`], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).stats).toHaveLength(12);
+  });
+
   it('exits 2 with a single line on stderr for a bad input file', () => {
     const r = retinaEval('--gt', join(GOLDEN, 'mixed/dt.json'), '--dt', join(GOLDEN, 'mixed/dt.json'));
     expect(r.status).toBe(2);

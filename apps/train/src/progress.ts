@@ -3,6 +3,7 @@
  * learning rate, images/s and ETA; or plain epoch lines (--quiet); or JSON lines (--json-log).
  */
 import { SingleBar, Presets } from 'cli-progress';
+import { writeStdout } from '@retina/engine';
 
 export type OutputMode = 'bar' | 'quiet' | 'json';
 
@@ -19,7 +20,7 @@ export class Reporter {
 
   constructor(
     readonly mode: OutputMode,
-    private readonly out: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+    private readonly out: (line: string) => void = (l) => writeStdout(l + '\n'),
   ) {}
 
   /** A line of information (engine, data, summary). In JSON mode it becomes {"event":"info"}. */

@@ -1,6 +1,7 @@
 /** Parses the command line, runs (or resumes) training, and turns the outcome into an exit code. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeStdout } from '@retina/engine';
 import { buildParser, type TrainArgs } from './cli';
 import { checkpointDir, loadCheckpointState } from './checkpoint';
 import { isUserError, UserError } from './errors';
@@ -46,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`retina-train: stopped at iteration ${result.state.iteration}; continue with --resume ${out}\n`);
       return 130;
     }
-    process.stdout.write(
+    writeStdout(
       `done (${result.reason}): ${result.state.iteration} iterations, best AP ${result.state.bestAp.toFixed(4)}\n` +
         where.map((w) => `  ${w}`).join('\n') + '\n',
     );

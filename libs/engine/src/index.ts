@@ -14,5 +14,6 @@ export {
 export { fileSystemIO, loadTensors, readMetadata, saveTensors, MODEL_JSON, SHARD_BYTES, type FileSystemIOOptions, type FileWriter } from './io';
 export { removeStaleStaging, resolveAtomicDir, writeDirAtomically } from './atomic-dir';
 export { writeFileAtomic } from './atomic-file';
+export { writeStdout } from './stdout';
 // registerWasmTrainingKernels, WasmKernelInputError and the data-parallel trainer (DataParallel, …)
 export * from './wasm-kernels';
