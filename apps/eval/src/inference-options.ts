@@ -19,8 +19,15 @@ export function checkPositive<K extends string>(args: Partial<Record<K, unknown>
   return bad === undefined ? undefined : `--${bad} must be > 0 (got ${args[bad]})`;
 }
 
-/** The test size: the flags where given, else the size saved with the model; and a line saying which. */
-export function testSize(args: { 'image-size'?: number; 'max-size'?: number }, net: RetinaNet): { shortSide: number; maxSize: number; describe: string } {
+/** A test size and a line saying where it came from. */
+export interface TestSize {
+  shortSide: number;
+  maxSize: number;
+  describe: string;
+}
+
+/** The test size: the flags where given, else the size saved with the model. */
+export function testSize(args: { 'image-size'?: number; 'max-size'?: number }, net: RetinaNet): TestSize {
   const shortSide = args['image-size'] ?? net.config.testSize.shortSide;
   const maxSize = args['max-size'] ?? net.config.testSize.maxSize;
   const given = [args['image-size'], args['max-size']].filter((v) => v !== undefined).length;

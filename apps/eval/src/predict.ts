@@ -14,7 +14,7 @@ import { UserError } from './errors';
 import { writeFileAtomic } from './fs-utils';
 import { listImageFiles } from './image-files';
 import type { CliIo } from './io';
-import { checkPositive, inferenceOptions, testSize } from './inference-options';
+import { checkPositive, inferenceOptions, testSize, type TestSize } from './inference-options';
 import { makeOutputDir } from './pr-plots';
 
 /** Flags of `retina-eval predict` (the images are positional). */
@@ -102,15 +102,14 @@ interface Prediction {
   readonly source: ImageFile;
 }
 
-async function predictImage(net: RetinaNet, path: string, args: PredictArgs, category: ReturnType<typeof categoryTable>): Promise<Prediction> {
+async function predictImage(net: RetinaNet, path: string, args: PredictArgs, size: TestSize, category: ReturnType<typeof categoryTable>): Promise<Prediction> {
   const file = await readImageFile(path);
   const original: Size = { height: file.height, width: file.width };
-  const { shortSide, maxSize } = testSize(args, net);
-  const scale = resizeScale(original, shortSide, maxSize);
-  const size = scaledSize(original, scale);
-  const decoded = await decodeImage(file, { resize: size });
-  const meta = { imageId: 0, scale, originalHeight: original.height, originalWidth: original.width, resizedHeight: size.height, resizedWidth: size.width };
-  const results = await detectAll(net, single(inputBatch(decoded, paddedSize(size, net.sizeMultiple), meta)));
+  const scale = resizeScale(original, size.shortSide, size.maxSize);
+  const resized = scaledSize(original, scale);
+  const decoded = await decodeImage(file, { resize: resized });
+  const meta = { imageId: 0, scale, originalHeight: original.height, originalWidth: original.width, resizedHeight: resized.height, resizedWidth: resized.width };
+  const results = await detectAll(net, single(inputBatch(decoded, paddedSize(resized, net.sizeMultiple), meta)));
   const detections = results
     .filter((r) => r.score >= args['score-threshold'])
     .sort((a, b) => b.score - a.score)
@@ -157,7 +156,8 @@ export async function runPredict(args: PredictArgs, io: CliIo): Promise<number> 
   io.err(`retina-eval: ${engine.describe()}`);
   const net = await loadRetinaNet(args.model);
   try {
-    io.err(`retina-eval: ${testSize(args, net).describe}`);
+    const size = testSize(args, net);
+    io.err(`retina-eval: ${size.describe}`);
     const candidateThreshold = net.config.postprocess.scoreThresh;
     if (args['score-threshold'] < candidateThreshold) {
       io.err(`retina-eval: warning: the model drops candidates scoring below ${candidateThreshold} (postprocess.scoreThresh), so --score-threshold ${args['score-threshold']} keeps no more than that`);
@@ -172,7 +172,7 @@ export async function runPredict(args: PredictArgs, io: CliIo): Promise<number> 
     for (const file of files) {
       let prediction: Prediction;
       try {
-        prediction = await predictImage(net, file, args, category);
+        prediction = await predictImage(net, file, args, size, category);
       } catch (e) {
         if (!(e instanceof ImageDecodeError)) throw e;
         if (!args['skip-bad-images']) throw new UserError(`${e.message} (give --skip-bad-images to skip such files)`);

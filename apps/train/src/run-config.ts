@@ -38,6 +38,12 @@ export interface RunConfig {
   skipNonFinite: boolean;
 }
 
+/**
+ * The test size of a run: its largest training scale and its cap. The trainer's validation runs at
+ * it, and it is saved with the model as retina-eval's default.
+ */
+export const testSizeOf = (config: RunConfig): { shortSide: number; maxSize: number } => ({ shortSide: Math.max(...config.data.imageSizes), maxSize: config.data.maxSize });
+
 /** Settings that may change between a run and its resumption (they do not affect the numbers). */
 export interface SessionSettings {
   backend: TrainArgs['backend'];

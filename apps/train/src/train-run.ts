@@ -16,7 +16,7 @@ import { RunLog } from './metrics';
 import { SgdMomentum } from './optimizer';
 import { Reporter } from './progress';
 import { learningRateAt } from './schedule';
-import type { RunConfig, SessionSettings } from './run-config';
+import { testSizeOf, type RunConfig, type SessionSettings } from './run-config';
 import { Validator } from './validation';
 import { writeRunPlots } from './run-plots';
 
@@ -174,8 +174,7 @@ function schedule(config: RunConfig, totalIterations: number) {
 }
 
 async function buildModel(config: RunConfig, loader: DataLoader): Promise<RetinaNet> {
-  // saved with the model: retina-eval's default size (the validation's, the largest training scale)
-  const testSize = { shortSide: Math.max(...config.data.imageSizes), maxSize: config.data.maxSize };
+  const testSize = testSizeOf(config);
   if (config.initFrom) return loadRetinaNet(join(config.initFrom), { testSize });
   const cm = loader.categoryMap;
   return createRetinaNet({

@@ -11,7 +11,7 @@ import {
 import type { RetinaNet } from '@retina/retinanet';
 import { detectAll } from '@retina/retinanet';
 import type { Reporter } from './progress';
-import type { RunConfig } from './run-config';
+import { testSizeOf, type RunConfig } from './run-config';
 
 export class Validator {
   lastEvaluation: BboxEvaluation | undefined;
@@ -34,8 +34,7 @@ export class Validator {
   async run(net: RetinaNet): Promise<number[]> {
     const loader = createEvalLoader(this.dataset, {
       batchSize: this.config.optim.batchSize,
-      shortSide: Math.max(...this.config.data.imageSizes),
-      maxSize: this.config.data.maxSize,
+      ...testSizeOf(this.config),
       workers: this.config.data.workers,
     });
     const results = await detectAll(net, loader.epoch(0));

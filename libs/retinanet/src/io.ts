@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadTensors, readMetadata, saveTensors } from '@retina/engine';
-import { DEFAULT_TEST_SIZE, type RetinaNetConfig, type TestSizeConfig } from './config';
+import { resolveRetinaNetConfig, type RetinaNetConfig, type RetinaNetConfigInput, type TestSizeConfig } from './config';
 import { RetinaNetModelError } from './errors';
 import { RetinaNet } from './model';
 
@@ -30,9 +30,8 @@ function savedConfig(dir: string, metadata: Record<string, unknown> | undefined)
   if (m?.format !== MODEL_FORMAT || typeof m.config !== 'object') {
     throw new RetinaNetModelError(`${dir}/model.json`, `not a saved RetinaNet (metadata format ${JSON.stringify(m?.format)}, expected ${MODEL_FORMAT})`);
   }
-  const config = m.config as Omit<RetinaNetConfig, 'testSize'> & Partial<Pick<RetinaNetConfig, 'testSize'>>;
-  // models saved before the test size was saved with them get the default
-  return { ...config, testSize: config.testSize ?? { ...DEFAULT_TEST_SIZE } };
+  // resolved again, so that fields added since the model was saved (e.g. testSize) get their defaults
+  return resolveRetinaNetConfig(m.config as RetinaNetConfigInput);
 }
 
 /** The config saved in `dir`, without reading weights or needing an engine. */
