@@ -5,7 +5,8 @@
  * matmul FLOPs counted from the kernels one step runs), and the same model in PyTorch (torchvision
  * RetinaNet, same machine, 1 and N threads) when Debian's python3-torch is installed. The tfjs cpu
  * engine is compared with wasm (one thread each) on the narrow model at 128², one image.
- * Flags: --quick (narrow at 256² only), --skip-cpu, --skip-torch, --skip-resnet50, --only=MODEL@SIZE (e.g. resnet50@512).
+ * Flags: --quick (narrow at 256² only), --skip-cpu, --skip-torch, --skip-resnet50, --only=MODEL@SIZE (e.g. resnet50@512),
+ * --norm=bn|frozen-bn|gn (the narrow backbone's norm; default batch-statistics BN).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,8 +21,10 @@ const args = new Set(process.argv.slice(2));
 const THREADS = availableParallelism();
 /** Image size of the cpu-engine comparison (one step at 256² batch 4 takes minutes there). */
 const CPU_SIZE = 128;
+/** --norm=bn|frozen-bn|gn: the backbone's norm (default: the library's, batch-statistics BN). */
+const NORM = process.argv.find((a) => a.startsWith('--norm='))?.slice('--norm='.length) as 'bn' | 'frozen-bn' | 'gn' | undefined;
 const MODELS: Record<string, RetinaNetConfigInput> = {
-  narrow: NARROW_DETECTOR,
+  narrow: NORM ? { ...NARROW_DETECTOR, backbone: { ...NARROW_DETECTOR.backbone, norm: NORM } } : NARROW_DETECTOR,
   resnet50: { numClasses: 1, seed: 0, backbone: { depth: 50 }, fpn: { channels: 256 }, head: { convs: 4, channels: 256 } },
 };
 

@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { loadCocoDataset, type DatasetImage } from '@retina/coco';
 import { writeFileAtomic } from '@retina/engine';
 import { checkResizeSettings, collectBoxes, DEFAULT_RESIZE, type ResizeSettings } from './anchor-boxes';
-import { AnchorAnalysisError, checkAnchorFlags, formatAnchorFlags, type AnchorFlags } from './anchor-config-flags';
+import { AnchorAnalysisError, checkAnchorFlags, formatAnchorFlags, formatTrainFlags, type AnchorFlags } from './anchor-config-flags';
 import { bestIous, coverageReport, type CoverageReport } from './anchor-coverage';
 import { suggestAnchors, type SuggestOptions } from './anchor-suggest';
 
@@ -25,6 +25,8 @@ export interface SuggestionReport {
   config: AnchorFlags;
   /** The flags that reproduce `config`. */
   flags: string;
+  /** The retina-train flags that train with `config` (undefined when the trainer cannot take it). */
+  trainFlags?: string;
   /** True when the clustering found nothing better and the given config is returned. */
   keptInput: boolean;
   seed: number;
@@ -65,7 +67,7 @@ export function analyzeAnchors(images: readonly DatasetImage[], options: AnchorA
   if (options.suggest) {
     const s = suggestAnchors(boxes, checked, options.suggest);
     const { flags } = s.checked;
-    suggestion = { config: flags, flags: formatAnchorFlags(flags), keptInput: s.keptInput, seed: s.seed, restarts: s.restarts, clusteredBoxes: s.clusteredBoxes, coverage: coverageReport(boxes, s.iou) };
+    suggestion = { config: flags, flags: formatAnchorFlags(flags), trainFlags: formatTrainFlags(flags), keptInput: s.keptInput, seed: s.seed, restarts: s.restarts, clusteredBoxes: s.clusteredBoxes, coverage: coverageReport(boxes, s.iou) };
   }
   return {
     annotationFile,

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,25 @@ describe('retina-tools anchors', () => {
     const again = await run(['anchors', '--ann', TRAIN, ...suggestion.flags.split(' '), '--out', join(dir, 'again.json')]);
     expect(again.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'again.json'), 'utf8')).coverage).toEqual(suggestion.coverage);
+    // …and the retina-train flags of the same anchors, which the trainer accepts and builds its detector with
+    expect(r.stdout).toContain(`retina-train flags that train with it:\n  ${suggestion.trainFlags}\n`);
+    const train = spawnSync(process.execPath, [
+      '--import', 'tsx', join(__dirname, '..', '..', 'apps', 'train', 'src', 'main.ts'),
+      '--train-ann', TRAIN, '--train-images', IMAGES, '--out', join(dir, 'run'), '--iterations', '1', '--max-images', '2', '--batch-size', '2',
+      '--image-size', '128', '--max-size', '128', '--width', '8', '--fpn-channels', '8', '--head-convs', '0', '--threads', '1', '--quiet', '--backend', 'wasm',
+      ...suggestion.trainFlags.split(' '),
+    ], { encoding: 'utf8' });
+    expect(train.stderr).not.toMatch(/internal error/);
+    expect(train.status).toBe(0);
+    const saved = JSON.parse(readFileSync(join(dir, 'run', 'model', 'model.json'), 'utf8')).userDefinedMetadata.config;
+    const listAfter = (flag: string): number[] => {
+      const words: string[] = suggestion.trainFlags.split(' ');
+      const from = words.indexOf(flag) + 1;
+      const to = words.findIndex((w, i) => i >= from && w.startsWith('--'));
+      return words.slice(from, to < 0 ? undefined : to).map(Number);
+    };
+    expect(listAfter('--anchor-sizes')).toHaveLength(suggestion.config.sizes.length);
+    expect(saved.anchors).toMatchObject({ baseSizes: listAfter('--anchor-sizes'), scales: listAfter('--anchor-scales'), ratios: listAfter('--anchor-ratios') });
   });
 
   it('changes the resize with --image-size / --max-size', async () => {

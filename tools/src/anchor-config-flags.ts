@@ -91,6 +91,19 @@ export function checkAnchorFlags(given: Partial<AnchorFlags> = {}): CheckedAncho
   return { flags, anchorConfig, resolved: resolveAnchorConfig(anchorConfig) };
 }
 
+/**
+ * The same configuration as retina-train flags (`--min-level 3 --max-level 7 --anchor-sizes … --anchor-scales …
+ * --anchor-ratios …`), or undefined when retina-train cannot take it: its pyramid levels are contiguous
+ * (strides 2^min … 2^max, levels 2..9) and its anchor centres sit at offset 0.
+ */
+export function formatTrainFlags(flags: AnchorFlags): string | undefined {
+  const levels = flags.strides.map((s) => Math.log2(s));
+  const contiguous = levels.every((l, i) => i === 0 || l === levels[i - 1] + 1);
+  if (!contiguous || levels[0] < 2 || levels[0] > 5 || levels[levels.length - 1] > 9 || flags.offset !== 0) return undefined;
+  const list = (values: number[]) => values.map((v) => String(Number(v.toPrecision(4)))).join(' ');
+  return `--min-level ${levels[0]} --max-level ${levels[levels.length - 1]} --anchor-sizes ${list(flags.sizes)} --anchor-scales ${list(flags.scales)} --anchor-ratios ${list(flags.ratios)}`;
+}
+
 /** The flags that reproduce a configuration, e.g. `--sizes 32 64 … --scales 1 1.26 1.587 --ratios 0.5 1 2`. */
 export function formatAnchorFlags(flags: AnchorFlags): string {
   const list = (values: number[]) => values.map((v) => String(Number(v.toPrecision(4)))).join(' ');

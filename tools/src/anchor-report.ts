@@ -62,7 +62,10 @@ function suggestionText(r: AnchorReport): string {
   if (!s) return '';
   const how = `k-means on 1 − IoU, seed ${s.seed}, ${s.restarts} restarts over ${s.clusteredBoxes} boxes`;
   if (s.keptInput) return `suggested (${how}): nothing covered more boxes than the given config; keep it\n`;
-  return `suggested (${how}); the table shows given → suggested:\n  ${s.flags}\nunmatched with the suggestion: ${s.coverage.unmatched.length} of ${r.boxes} boxes\n`;
+  const train = s.trainFlags
+    ? `retina-train flags that train with it:\n  ${s.trainFlags}\n`
+    : 'retina-train cannot train with it (its pyramid levels are contiguous strides, offset 0)\n';
+  return `suggested (${how}); the table shows given → suggested:\n  ${s.flags}\n${train}unmatched with the suggestion: ${s.coverage.unmatched.length} of ${r.boxes} boxes\n`;
 }
 
 /** The whole report as text: header, coverage table (before → after with a suggestion), unmatched boxes. */

@@ -1,7 +1,8 @@
 /** Writes the class-imbalance report (`--report DIR`): report.json, report.md and its PNG plots. */
 import { join } from 'node:path';
-import { formatFixed, type BboxEvaluation } from '@retina/coco-eval';
+import { formatFixed, type BboxEvaluation, type CocoGroundTruth, type CocoResult, type ConfusionMatrixOptions, type DetectionColumns } from '@retina/coco-eval';
 import { renderLineChartPng, type LineSeries } from '@retina/plots';
+import { CONFUSION_PNG, writeConfusionReport } from './confusion-files';
 import { writeFileAtomic } from './fs-utils';
 import { buildImbalanceReport, byFrequency, imbalanceMarkdown, MISS_AP_FRACTION, type ImbalanceReport, type ReportSources } from './imbalance';
 import type { CliIo } from './io';
@@ -50,14 +51,24 @@ function prCurvesPng(result: BboxEvaluation, report: ImbalanceReport): Promise<B
   });
 }
 
+/** The evaluated inputs again, for the report's confusion matrix (which needs the boxes, not the evaluation). */
+export interface ConfusionInputs {
+  readonly groundTruth: CocoGroundTruth;
+  readonly detections: readonly CocoResult[] | DetectionColumns;
+  /** Thresholds (`--conf-iou`, `--conf-score`) and the evaluated image / category subset. */
+  readonly options: ConfusionMatrixOptions;
+}
+
 /**
- * Writes the report into `dir` (created if needed), each file atomically, and says so on `io.err`.
+ * Writes the report into `dir` (created if needed), each file atomically, and says so on `io.err`,
+ * where it also prints the confusion matrix.
  * @returns the report (what report.json holds)
  */
-export async function writeImbalanceReport(dir: string, result: BboxEvaluation, sources: ReportSources, io: CliIo): Promise<ImbalanceReport> {
+export async function writeImbalanceReport(dir: string, result: BboxEvaluation, sources: ReportSources, confusionInputs: ConfusionInputs, io: CliIo): Promise<ImbalanceReport> {
   await makeOutputDir(dir, 'report');
+  const { confusion, table } = await writeConfusionReport(dir, confusionInputs.groundTruth, confusionInputs.detections, confusionInputs.options);
   const perClassPr = curvesWithGt(result.prCurves).map(prPlotName);
-  const report = buildImbalanceReport(result, sources, { apVsFrequency: AP_VS_FREQUENCY_PNG, prCurves: PR_CURVES_PNG, perClassPr });
+  const report = buildImbalanceReport(result, sources, { apVsFrequency: AP_VS_FREQUENCY_PNG, prCurves: PR_CURVES_PNG, perClassPr, confusion: CONFUSION_PNG }, confusion);
   await writeFileAtomic(join(dir, AP_VS_FREQUENCY_PNG), await apVsFrequencyPng(report));
   await writeFileAtomic(join(dir, PR_CURVES_PNG), await prCurvesPng(result, report));
   await writePrCurvePlots(dir, result);
@@ -65,6 +76,7 @@ export async function writeImbalanceReport(dir: string, result: BboxEvaluation, 
   await writeFileAtomic(join(dir, 'report.md'), imbalanceMarkdown(report));
   const names = new Map(report.classes.map((c) => [c.categoryId, c.name]));
   const missed = report.missed.map((id) => names.get(id)).join(', ');
+  table.split('\n').forEach((line) => io.err(line));
   io.err(`retina-eval: wrote the class-imbalance report to ${dir} (${report.missed.length ? `missed: ${missed}` : 'no category missed'})`);
   return report;
 }

@@ -3,7 +3,7 @@
  * occurs in the ground truth, precision / recall / F1 at the score threshold and at the best-F1
  * threshold, and which categories the model misses. Pure data and text; `imbalance-files.ts` writes it.
  */
-import { formatFixed, type BboxEvaluation, type OperatingPoint, type ScorePoint } from '@retina/coco-eval';
+import { formatConfusionMatrix, formatFixed, type BboxEvaluation, type ConfusionMatrix, type OperatingPoint, type ScorePoint } from '@retina/coco-eval';
 
 /** A category whose recall at its best-F1 threshold is below this is "missed". */
 export const MISS_RECALL = 0.5;
@@ -56,8 +56,13 @@ export interface ImbalanceReport {
   readonly classes: ClassImbalance[];
   /** Ids of the missed categories, rarest first. */
   readonly missed: number[];
-  /** Files of the report directory (besides report.json and report.md). */
-  readonly plots: { readonly apVsFrequency: string; readonly prCurves: string; readonly perClassPr: string[] };
+  /**
+   * Detection confusion matrix (`--conf-iou`, `--conf-score`): matrix[predicted][true], classes in
+   * id order, background last (also written alone as confusion.json).
+   */
+  readonly confusion: ConfusionMatrix;
+  /** Files of the report directory (besides report.json, report.md and confusion.json). */
+  readonly plots: { readonly apVsFrequency: string; readonly prCurves: string; readonly perClassPr: string[]; readonly confusion: string };
 }
 
 /** Names of the inputs, for the report's header. */
@@ -83,8 +88,9 @@ const counts = (p: OperatingPoint): ThresholdCounts => ({ precision: p.precision
 /**
  * Builds the report from an evaluation (its per-class metrics and operating points).
  * @param plots the plot file names the report will refer to
+ * @param confusion the confusion matrix of the same detections
  */
-export function buildImbalanceReport(result: BboxEvaluation, sources: ReportSources, plots: ImbalanceReport['plots']): ImbalanceReport {
+export function buildImbalanceReport(result: BboxEvaluation, sources: ReportSources, plots: ImbalanceReport['plots'], confusion: ConfusionMatrix): ImbalanceReport {
   const points = new Map(result.operatingPoints.map((p) => [p.categoryId, p]));
   const withGt = result.perClass.filter((c) => c.numGt > 0);
   const totalGt = withGt.reduce((sum, c) => sum + c.numGt, 0);
@@ -117,6 +123,7 @@ export function buildImbalanceReport(result: BboxEvaluation, sources: ReportSour
     missRule: { recallAtBestF1Below: MISS_RECALL, apBelowFractionOfMeanAp: MISS_AP_FRACTION },
     classes,
     missed: byFrequency(classes).filter((c) => c.missed).map((c) => c.categoryId),
+    confusion,
     plots,
   };
 }
@@ -171,6 +178,16 @@ export function imbalanceMarkdown(report: ImbalanceReport): string {
     `![Precision-recall curves at IoU ${f2(report.iouThreshold)}](${report.plots.prCurves})`,
     '',
     `One PR curve per category: ${report.plots.perClassPr.map((f) => `[${f}](${f})`).join(', ') || 'none (no category has ground truth)'}.`,
+    '',
+    '## Confusion matrix',
+    '',
+    'Rows are predicted classes, columns true classes; `background` is a missed box (last row) or a false positive (last column).',
+    '',
+    '```',
+    formatConfusionMatrix(report.confusion),
+    '```',
+    '',
+    `![Confusion matrix](${report.plots.confusion})`,
     '',
   ];
   return lines.join('\n');

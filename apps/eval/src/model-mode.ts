@@ -9,6 +9,7 @@ import { selectEngine } from '@retina/engine';
 import { detectAll, loadRetinaNet, type RetinaNet } from '@retina/retinanet';
 import type { InferredOptionTypes, Options } from 'yargs';
 import { resolveCategoryIds } from './categories';
+import { checkConfusionArgs } from './confusion-files';
 import { writeFileAtomic } from './fs-utils';
 import { writeImbalanceReport } from './imbalance-files';
 import { checkPositive, inferenceOptions, testSize } from './inference-options';
@@ -32,6 +33,8 @@ export type ModelArgs = InferredOptionTypes<typeof modelOptions> & {
   categories?: (string | number)[];
   sort?: 'id' | 'name' | 'ap';
   'score-threshold'?: number;
+  'conf-iou'?: number;
+  'conf-score'?: number;
 };
 
 export const modelExamples: readonly [string, string][] = [
@@ -47,7 +50,7 @@ export function checkModelArgs(args: Partial<ModelArgs>): string | undefined {
   const notPositive = checkPositive(args, ['image-size', 'max-size', 'batch-size']);
   if (notPositive) return notPositive;
   if (args['max-images'] !== undefined && !(args['max-images'] >= 1)) return `--max-images must be ≥ 1 (got ${args['max-images']})`;
-  return undefined;
+  return checkConfusionArgs(args);
 }
 
 async function detect(net: RetinaNet, args: ModelArgs, io: CliIo): Promise<{ results: CocoResult[]; imageIds: number[] }> {
@@ -58,6 +61,7 @@ async function detect(net: RetinaNet, args: ModelArgs, io: CliIo): Promise<{ res
     batchSize: args['batch-size'],
     shortSide: size.shortSide,
     maxSize: size.maxSize,
+    padMultiple: net.sizeMultiple,
     maxImages: args['max-images'],
     imageIds: args['image-ids'],
     onWarning: (m) => io.err(`retina-eval: warning: ${m}`),
@@ -89,12 +93,8 @@ export async function runModel(args: ModelArgs, io: CliIo): Promise<number> {
       io.err(`retina-eval: wrote ${args.out}`);
     }
     const gt = await loadGroundTruthFile(args.ann as string);
-    const result = evaluateBbox(gt, kept, {
-      imageIds,
-      categoryIds,
-      scoreThreshold: args['score-threshold'],
-      sourceNames: { groundTruth: args.ann as string, detections: args.out ?? '(detections)' },
-    });
+    const sourceNames = { groundTruth: args.ann as string, detections: args.out ?? '(detections)' };
+    const result = evaluateBbox(gt, kept, { imageIds, categoryIds, scoreThreshold: args['score-threshold'], sourceNames });
     summaryLines(result.stats, result.params).forEach((line) => io.out(line));
     io.out('');
     perClassTable(result, args.sort ?? 'id').forEach((line) => io.out(line));
@@ -102,7 +102,11 @@ export async function runModel(args: ModelArgs, io: CliIo): Promise<number> {
       await writeFileAtomic(args.json, `${JSON.stringify(evalJson(result), null, 2)}\n`);
       io.err(`retina-eval: wrote ${args.json}`);
     }
-    if (args.report !== undefined) await writeImbalanceReport(args.report, result, { groundTruth: args.ann as string, detections: args.out ?? `(detections of ${args.model})` }, io);
+    if (args.report !== undefined) {
+      const options = { iouThreshold: args['conf-iou'], scoreThreshold: args['conf-score'], imageIds, categoryIds, sourceNames };
+      const sources = { groundTruth: args.ann as string, detections: args.out ?? `(detections of ${args.model})` };
+      await writeImbalanceReport(args.report, result, sources, { groundTruth: gt, detections: kept, options }, io);
+    }
     return 0;
   } finally {
     net.dispose();

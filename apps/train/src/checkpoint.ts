@@ -18,6 +18,10 @@ export interface TrainerState {
   /** Optimizer steps done. */
   iteration: number;
   bestAp: number;
+  /** Training seconds so far, over every session (a --time-limit budget spans resumes). */
+  elapsedSeconds: number;
+  /** Validations since the best AP (for --patience). */
+  stale: number;
   config: RunConfig;
 }
 

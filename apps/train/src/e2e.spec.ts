@@ -5,7 +5,7 @@
  * saved model.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -29,6 +29,8 @@ const trainArgs = (out: string, extra: string[] = []) => [
   '--backbone', 'narrow', '--width', '8', '--fpn-channels', '16', '--head-channels', '16', '--head-convs', '1',
   '--image-size', '128', '--max-size', '128', '--batch-size', '2', '--workers', '2',
   '--iterations', '8', '--warmup-iters', '2', '--eval-every', '2', '--backend', 'wasm', '--quiet', '--seed', '3',
+  // AdamW, batch-statistics BN and an EMA that moves within 8 steps: all three must resume exactly
+  '--optimizer', 'adamw', '--norm', 'bn', '--ema', '0.9', '--ema-tau', '2',
   ...extra,
 ];
 
@@ -41,6 +43,10 @@ const stepLosses = (run: string): Map<number, number> =>
       .filter((r) => r.kind === 'step')
       .map((r) => [r.iteration, r.loss]),
   );
+
+/** The weight bytes of a saved model (every shard, in name order). */
+const modelBytes = (dir: string): Buffer =>
+  Buffer.concat(readdirSync(dir).filter((f) => f.endsWith('.bin')).sort().map((f) => readFileSync(join(dir, f))));
 
 function runSync(script: string, args: string[]) {
   const [cmd, argv] = node(script, args);
@@ -117,6 +123,24 @@ describe('retina-train end to end', () => {
     expect(stoppedAt).toBeGreaterThanOrEqual(3);
     expect(runSync(TRAIN, ['--resume', out, '--backend', 'wasm', '--quiet']).status).toBe(0);
     expect([...stepLosses(out).entries()]).toEqual([...reference.entries()]);
+    // the saved model (EMA weights and batch-norm running statistics) is the uninterrupted run's, bit for bit
+    expect(modelBytes(join(out, 'model')).equals(modelBytes(join(runs, 'full', 'model')))).toBe(true);
+  });
+
+  it('checkpoints hold the AdamW moments and step, the EMA and the batch-norm running statistics', async () => {
+    const ck = await loadCheckpoint(join(runs, 'full'));
+    const keys = Object.keys(ck.optimizerState);
+    expect(keys).toContain('adamw/step');
+    expect(keys).toContain('ema/updates');
+    expect(keys.some((k) => k.startsWith('adamw/m/backbone/'))).toBe(true);
+    expect(keys.some((k) => k.startsWith('ema/var/') && k.endsWith('/bn/variance'))).toBe(true);
+    expect(ck.optimizerState['adamw/step'].dataSync()[0]).toBe(8);
+    expect(ck.optimizerState['ema/updates'].dataSync()[0]).toBe(8);
+    // batch statistics moved the running variance away from its initial 1
+    const variance = ck.net.stateVariables.find((v) => v.name.endsWith('stem/bn/variance'))!;
+    expect(Math.max(...[...variance.dataSync()].map((v) => Math.abs(v - 1)))).toBeGreaterThan(1e-3);
+    ck.net.dispose();
+    tf.dispose(Object.values(ck.optimizerState));
   });
 
   it('data-parallel steps (2 threads, the default here) give the losses of one thread', () => {
@@ -160,7 +184,23 @@ describe('retina-train end to end', () => {
     expect(final.stderr).not.toMatch(/internal error/);
     expect(final.status).toBe(0);
     expect(loadCheckpointState(out).iteration).toBe(8);
+    // killed and resumed any number of times: the losses and the saved model of the uninterrupted run
+    expect([...stepLosses(out).entries()]).toEqual([...stepLosses(join(runs, 'full')).entries()]);
+    expect(modelBytes(join(out, 'model')).equals(modelBytes(join(runs, 'full', 'model')))).toBe(true);
   }, 240000);
+
+  it('--time-limit: the schedule follows the clock and the last step runs at lr ≈ 0', () => {
+    const out = join(runs, 'timed');
+    const args = trainArgs(out).filter((a, i, all) => a !== '--iterations' && all[i - 1] !== '--iterations');
+    const r = runSync(TRAIN, [...args, '--time-limit', '12', '--warmup-fraction', '0.1', '--lr', '1e-3', '--eval-every', '0']);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/done \(time-limit\)/);
+    const lrs = readFileSync(join(out, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"step"')).map((l) => JSON.parse(l).lr as number);
+    expect(lrs.length).toBeGreaterThan(5);
+    expect(Math.max(...lrs)).toBeGreaterThan(0.5e-3);
+    expect(lrs[lrs.length - 1]).toBeLessThan(0.1e-3);
+  });
 });
 
 function loadStateOrUndefined(out: string) {

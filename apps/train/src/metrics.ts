@@ -29,11 +29,15 @@ export interface EpochRecord {
   imagesPerSec: number;
   /** The 12 COCO stats when validation ran this epoch. */
   stats?: number[];
+  /** Validation loss (total, classification, box) when validation ran this epoch. */
+  valLoss?: number;
+  valCls?: number;
+  valBox?: number;
 }
 
 export type RunRecord = StepRecord | EpochRecord;
 
-export const CSV_COLUMNS = ['epoch', 'iteration', 'loss', 'cls', 'box', 'seconds', 'images_per_s', 'AP', 'AP50', 'AP75'];
+export const CSV_COLUMNS = ['epoch', 'iteration', 'loss', 'cls', 'box', 'seconds', 'images_per_s', 'AP', 'AP50', 'AP75', 'val_loss', 'val_cls', 'val_box'];
 
 export class RunLog {
   readonly jsonlPath: string;
@@ -85,7 +89,7 @@ export class RunLog {
 
   private writeCsv(): void {
     const rows = this.epochs().map((r) =>
-      [r.epoch, r.iteration, r.loss, r.cls, r.box, r.seconds, r.imagesPerSec, r.stats?.[0], r.stats?.[1], r.stats?.[2]]
+      [r.epoch, r.iteration, r.loss, r.cls, r.box, r.seconds, r.imagesPerSec, r.stats?.[0], r.stats?.[1], r.stats?.[2], r.valLoss, r.valCls, r.valBox]
         .map((v) => (v === undefined ? '' : typeof v === 'number' ? +v.toFixed(6) : v))
         .join(','),
     );

@@ -34,11 +34,12 @@ export class Reporter {
     if (this.mode === 'json') this.out(JSON.stringify(record));
   }
 
-  startEpoch(epoch: number, epochs: number, batches: number, startAt = 0): void {
+  /** @param epochsText '/12' when the epoch count is known, '' when the time budget decides */
+  startEpoch(epoch: number, epochsText: string, batches: number, startAt = 0): void {
     if (this.mode !== 'bar' || !process.stderr.isTTY) return;
     this.bar = new SingleBar(
       {
-        format: `epoch ${epoch + 1}/${epochs} {bar} {value}/{total} | loss {loss} (cls {cls} box {box}) | lr {lr} | {ips} img/s | ETA {eta_formatted}`,
+        format: `epoch ${epoch + 1}${epochsText} {bar} {value}/{total} | loss {loss} (cls {cls} box {box}) | lr {lr} | {ips} img/s | ETA {eta_formatted}`,
         hideCursor: true,
         etaBuffer: 20,
       },

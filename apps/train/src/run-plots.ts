@@ -12,11 +12,13 @@ export async function writeRunPlots(runDir: string, log: RunLog, evaluation: Bbo
   const steps = log.read().filter((r): r is StepRecord => r.kind === 'step');
   if (steps.length) {
     const x = steps.map((s) => s.iteration);
+    const validated = log.epochs().filter((e) => e.valLoss !== undefined);
     const png = await renderLineChartPng(
       [
         { label: 'total', x, y: steps.map((s) => s.loss) },
         { label: 'classification (focal)', x, y: steps.map((s) => s.cls) },
         { label: 'box regression', x, y: steps.map((s) => s.box) },
+        ...(validated.length ? [{ label: 'validation total', x: validated.map((e) => e.iteration), y: validated.map((e) => e.valLoss as number) }] : []),
       ],
       { title: 'Training loss', xLabel: 'iteration', yLabel: 'loss', yScale: 'logarithmic' },
     );

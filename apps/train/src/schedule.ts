@@ -44,3 +44,35 @@ function scheduledLr(iteration: number, opts: ScheduleOptions): number {
   const passed = milestones.filter((m) => iteration >= m).length;
   return opts.baseLr * Math.pow(opts.gamma ?? 0.1, passed);
 }
+
+export interface ProgressScheduleOptions {
+  /** Peak learning rate, reached at the end of warmup. */
+  baseLr: number;
+  /** Fraction of the run (0..1) spent in linear warmup from `warmupFactor * baseLr`. Default 0. */
+  warmupFraction?: number;
+  /** Default 0.001. */
+  warmupFactor?: number;
+  /** 'cosine' (anneals to 0 at progress 1) or 'step' (× gamma at each milestone fraction). */
+  kind?: ScheduleKind;
+  milestones?: number[];
+  gamma?: number;
+  minLrFactor?: number;
+}
+
+/**
+ * Learning rate at `progress` ∈ [0, 1] of a run whose length is known only as a fraction — a time
+ * budget: progress = elapsed / limit, so warmup and decay follow the clock and the cosine schedule
+ * reaches its floor (0 by default) exactly when the time runs out, whatever the machine's speed.
+ */
+export function learningRateAtProgress(progress: number, opts: ProgressScheduleOptions): number {
+  const p = Math.min(1, Math.max(0, progress));
+  const base =
+    (opts.kind ?? 'cosine') === 'cosine'
+      ? (opts.minLrFactor ?? 0) * opts.baseLr + 0.5 * (1 - (opts.minLrFactor ?? 0)) * opts.baseLr * (1 + Math.cos(Math.PI * p))
+      : opts.baseLr * Math.pow(opts.gamma ?? 0.1, (opts.milestones ?? [2 / 3, 8 / 9]).filter((m) => p >= m).length);
+  const warmup = opts.warmupFraction ?? 0;
+  if (warmup <= 0 || p >= warmup) return base;
+  const alpha = p / warmup;
+  const factor = opts.warmupFactor ?? 0.001;
+  return base * (factor * (1 - alpha) + alpha);
+}

@@ -6,21 +6,23 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { availableParallelism } from 'node:os';
-import { DataParallel, removeStaleStaging, selectEngine } from '@retina/engine';
+import { DataParallel, removeStaleStaging, selectEngine, writeFileAtomic } from '@retina/engine';
 import { createDataLoader, loadCocoDataset, type Batch, type DataLoader } from '@retina/coco';
 import { REPLICA_MODULE, createRetinaNet, loadRetinaNet, replicaOf, saveRetinaNet, splitBatch, trainedVariables, type RetinaNet, type TrainShard } from '@retina/retinanet';
 import { checkpointDir, loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint';
 
-import { NonFiniteLossError } from './errors';
+import { NonFiniteLossError, UserError } from './errors';
 import { RunLog } from './metrics';
-import { SgdMomentum } from './optimizer';
+import { ModelEma, splitEmaState } from './ema';
+import { createOptimizer, type Optimizer } from './optimizer';
 import { Reporter } from './progress';
-import { learningRateAt } from './schedule';
-import { testSizeOf, type RunConfig, type SessionSettings } from './run-config';
-import { Validator } from './validation';
+import { learningRateAt, learningRateAtProgress } from './schedule';
+import { testSizeOf, withSavedDefaults, type RunConfig, type SessionSettings } from './run-config';
+import { Validator, type ValidationResult } from './validation';
+import { confusionMatrixPng, writePngAtomic } from '@retina/plots';
 import { writeRunPlots } from './run-plots';
 
-export type StopReason = 'finished' | 'interrupted' | 'time-limit';
+export type StopReason = 'finished' | 'interrupted' | 'time-limit' | 'patience';
 
 export interface RunResult {
   reason: StopReason;
@@ -35,11 +37,12 @@ interface StepLosses {
 }
 
 export async function trainRun(
-  config: RunConfig,
+  savedConfig: RunConfig,
   session: SessionSettings,
   resume: boolean,
   signal: { stop: StopReason | undefined },
 ): Promise<RunResult> {
+  const config = withSavedDefaults(savedConfig);
   const reporter = new Reporter(session.jsonLog ? 'json' : session.quiet ? 'quiet' : 'bar');
   const engine = await selectEngine({ backend: session.backend });
   reporter.info(engine.describe());
@@ -53,6 +56,7 @@ export async function trainRun(
     batchSize: config.optim.batchSize,
     shortSide: config.data.imageSizes,
     maxSize: config.data.maxSize,
+    padMultiple: 2 ** config.model.maxLevel,
     hflip: config.data.hflip,
     seed: config.seed,
     workers: config.data.workers,
@@ -61,51 +65,75 @@ export async function trainRun(
     onWarning: (m) => reporter.info(`warning: ${m}`),
   });
   const batchesPerEpoch = loader.numBatches(0);
-  const totalIterations = config.optim.iterations ?? (config.optim.epochs ?? 1) * batchesPerEpoch;
+  if (batchesPerEpoch === 0) {
+    throw new UserError(`${config.trainAnn}: ${loader.images.length} training images make no batch of ${config.optim.batchSize} (--batch-size ${config.optim.batchSize}); use a smaller --batch-size`);
+  }
+  const timeLimit = session.timeLimit ?? config.optim.timeLimit;
+  // a time budget with neither epochs nor iterations given: train until the time runs out
+  const totalIterations = config.optim.iterations ?? (config.optim.epochs === undefined ? Infinity : config.optim.epochs * batchesPerEpoch);
+  if (!Number.isFinite(totalIterations) && timeLimit === undefined) throw new UserError('give --epochs, --iterations or --time-limit');
   const epochs = Math.ceil(totalIterations / batchesPerEpoch);
+  const epochsText = Number.isFinite(epochs) ? `/${epochs}` : '';
   reporter.info(
     `data: ${loader.images.length} training images, ${train.categories.length} classes, ` +
-      `${batchesPerEpoch} batches of ${config.optim.batchSize} per epoch, ${totalIterations} iterations`,
+      `${batchesPerEpoch} batches of ${config.optim.batchSize} per epoch, ` +
+      (Number.isFinite(totalIterations) ? `${totalIterations} iterations` : `as many iterations as ${timeLimit} s allow`),
   );
   const validator = config.valAnn && config.valImages ? await Validator.create(config, reporter) : undefined;
 
   const log = new RunLog(runDir);
   const ck = resume ? await loadCheckpoint(runDir) : undefined;
   const net = ck ? ck.net : await buildModel(config, loader);
-  const state: TrainerState = ck ? ck.state : { epoch: 0, batchInEpoch: 0, iteration: 0, bestAp: -1, config };
-  const optimizer = new SgdMomentum({
+  const state: TrainerState = ck ? { ...ck.state, elapsedSeconds: ck.state.elapsedSeconds ?? 0, stale: ck.state.stale ?? 0 } : { epoch: 0, batchInEpoch: 0, iteration: 0, bestAp: -1, elapsedSeconds: 0, stale: 0, config };
+  const optimizer = createOptimizer(config.optim.optimizer, {
     momentum: config.optim.momentum,
     weightDecay: config.optim.weightDecay,
     clipGradNorm: config.optim.clipGrad,
     decays: (name) => net.weightDecayMask(name),
   });
+  // the EMA averages every float variable: weights and batch-norm running statistics
+  const averaged = [...net.variables, ...net.stateVariables];
+  const ema = config.optim.ema > 0 ? new ModelEma(averaged, { decay: config.optim.ema, tau: config.optim.emaTau }) : undefined;
   // records after the checkpoint belong to steps that will be redone (or to a run that never checkpointed)
   log.truncateAfter(state.iteration);
   if (ck) {
-    optimizer.restore(ck.optimizerState, net.variables);
+    const { ema: emaState, rest } = splitEmaState(ck.optimizerState);
+    optimizer.restore(rest, net.variables);
+    if (ema) ema.restore(emaState);
     tf.dispose(Object.values(ck.optimizerState));
     reporter.info(`resumed from ${ck.dir}: epoch ${state.epoch + 1}, iteration ${state.iteration}`);
   }
   const trainable = trainedVariables(net, config.freezeBackbone);
   const parallel = await startParallel(net, config, session, engine.tfBackend, reporter);
+  reporter.info(describeRecipe(config, timeLimit));
 
   const started = Date.now();
-  const timeUp = () => session.timeLimit !== undefined && (Date.now() - started) / 1000 >= session.timeLimit;
+  const elapsedAtStart = state.elapsedSeconds;
+  const elapsed = () => elapsedAtStart + (Date.now() - started) / 1000;
+  const timeUp = () => timeLimit !== undefined && elapsed() >= timeLimit;
+  const lrNow = () => learningRateFor(config, state.iteration, totalIterations, timeLimit, elapsed());
+  /** Runs `fn` with the EMA weights in the model (validation, saving), the training weights after. */
+  const withEvalWeights = <T>(fn: () => Promise<T>): Promise<T> => (ema ? ema.withEmaWeights(averaged, fn) : fn());
   const save = (which: 'last' | 'best') => {
-    const opt = optimizer.state();
-    return saveCheckpoint(checkpointDir(runDir, which), net, opt, state).finally(() => tf.dispose(Object.values(opt)));
+    state.elapsedSeconds = elapsed();
+    const tensors = { ...optimizer.state(), ...(ema?.state() ?? {}) };
+    // 'best' holds the weights that scored best (the EMA's); 'last' the training weights, to resume from
+    const write = () => saveCheckpoint(checkpointDir(runDir, which), net, tensors, state);
+    return (which === 'best' ? withEvalWeights(write) : write()).finally(() => tf.dispose(Object.values(tensors)));
   };
 
   let reason: StopReason = 'finished';
   while (state.iteration < totalIterations) {
     const epochStart = Date.now();
     const sums = { total: 0, cls: 0, box: 0, n: 0, images: 0 };
-    reporter.startEpoch(state.epoch, epochs, batchesPerEpoch, state.batchInEpoch);
+    reporter.startEpoch(state.epoch, epochsText, batchesPerEpoch, state.batchInEpoch);
     let index = 0;
     for await (const batch of loader.epoch(state.epoch)) {
       if (index++ < state.batchInEpoch) continue;
       const t0 = Date.now();
-      const losses = await trainStep(net, trainable, parallel, optimizer, batch, learningRateAt(state.iteration, schedule(config, totalIterations)), state.iteration, config.skipNonFinite);
+      const lr = lrNow();
+      const losses = await trainStep(net, trainable, parallel, optimizer, batch, lr, state.iteration, config.skipNonFinite);
+      if (losses) ema?.update(averaged);
       state.iteration++;
       state.batchInEpoch++;
       const ips = batch.batchSize / ((Date.now() - t0) / 1000);
@@ -114,7 +142,6 @@ export async function trainRun(
         sums.cls += losses.cls;
         sums.box += losses.box;
         sums.n++;
-        const lr = learningRateAt(state.iteration - 1, schedule(config, totalIterations));
         const rec = { kind: 'step' as const, epoch: state.epoch, iteration: state.iteration, lr, loss: losses.total, cls: losses.cls, box: losses.box, gradNorm: losses.gradNorm, imagesPerSec: ips, tensors: tf.memory().numTensors };
         log.append(rec);
         reporter.record(rec);
@@ -128,17 +155,22 @@ export async function trainRun(
     const interrupted = signal.stop ?? (timeUp() ? 'time-limit' : undefined);
     const seconds = (Date.now() - epochStart) / 1000;
     const finishedAll = state.iteration >= totalIterations;
-    let stats: number[] | undefined;
+    let validation: ValidationResult | undefined;
     if (validator && (finishedAll || interrupted === 'time-limit' || (epochDone && config.evalEvery > 0 && (state.epoch + 1) % config.evalEvery === 0))) {
-      stats = await validator.run(net);
+      validation = await withEvalWeights(() => validator.run(net));
     }
+    const stats = validation?.stats;
     const mean = (x: number) => (sums.n ? x / sums.n : NaN);
-    const epochRec = { kind: 'epoch' as const, epoch: state.epoch, iteration: state.iteration, loss: mean(sums.total), cls: mean(sums.cls), box: mean(sums.box), seconds, imagesPerSec: sums.images / seconds, stats };
+    const epochRec = {
+      kind: 'epoch' as const, epoch: state.epoch, iteration: state.iteration, loss: mean(sums.total), cls: mean(sums.cls), box: mean(sums.box),
+      seconds, imagesPerSec: sums.images / seconds, stats, valLoss: validation?.loss.total, valCls: validation?.loss.cls, valBox: validation?.loss.box,
+    };
     log.append(epochRec);
     reporter.record(epochRec);
     reporter.info(
-      `epoch ${state.epoch + 1}/${epochs}: loss ${epochRec.loss.toFixed(4)} (cls ${epochRec.cls.toFixed(4)}, box ${epochRec.box.toFixed(4)}), ` +
-        `${epochRec.imagesPerSec.toFixed(2)} img/s, ${seconds.toFixed(1)} s${stats ? `, AP ${stats[0].toFixed(4)} AP50 ${stats[1].toFixed(4)}` : ''}`,
+      `epoch ${state.epoch + 1}${epochsText}: loss ${epochRec.loss.toFixed(4)} (cls ${epochRec.cls.toFixed(4)}, box ${epochRec.box.toFixed(4)}), ` +
+        `${epochRec.imagesPerSec.toFixed(2)} img/s, ${seconds.toFixed(1)} s` +
+        (validation ? `, val loss ${validation.loss.total.toFixed(4)}, AP ${validation.stats[0].toFixed(4)} AP50 ${validation.stats[1].toFixed(4)}` : ''),
     );
     if (epochDone) {
       state.epoch++;
@@ -146,46 +178,87 @@ export async function trainRun(
     }
     if (stats && stats[0] > state.bestAp) {
       state.bestAp = stats[0];
+      state.stale = 0;
       await save('best');
+    } else if (stats) {
+      state.stale++;
     }
     await save('last');
     if (interrupted) {
       reason = interrupted;
       break;
     }
+    if (config.optim.patience > 0 && state.stale >= config.optim.patience && !finishedAll) {
+      reporter.info(`early stop: no better AP in ${state.stale} validations (--patience ${config.optim.patience}); best AP ${state.bestAp.toFixed(4)}`);
+      reason = 'patience';
+      break;
+    }
   }
   if (reason !== 'interrupted') {
-    await saveRetinaNet(net, join(runDir, 'model'));
+    await withEvalWeights(() => saveRetinaNet(net, join(runDir, 'model')));
     await writeRunPlots(runDir, log, validator?.lastEvaluation);
+    const confusion = validator?.confusion();
+    if (confusion) {
+      await writePngAtomic(join(runDir, 'plots', 'confusion.png'), await confusionMatrixPng(confusion.matrix));
+      await writeFileAtomic(join(runDir, 'confusion.json'), JSON.stringify(confusion.matrix, null, 1) + '\n');
+      if (reporter.mode !== 'json') reporter.info(confusion.table);
+    }
   }
   await parallel?.close();
   optimizer.dispose();
+  ema?.dispose();
   net.dispose();
   return { reason, state, runDir };
 }
 
-function schedule(config: RunConfig, totalIterations: number) {
-  return {
-    baseLr: config.optim.lr,
+/** One line that says how the run trains (norm, optimizer, EMA, schedule). */
+function describeRecipe(config: RunConfig, timeLimit: number | undefined): string {
+  const o = config.optim;
+  const schedule = timeLimit !== undefined
+    ? `${o.schedule} over the ${timeLimit} s budget (warmup ${(o.warmupFraction * 100).toFixed(0)} % of it)`
+    : `${o.schedule}, warmup ${o.warmupIters} steps`;
+  return `recipe: backbone norm ${config.model.norm}${config.model.headNorm === 'gn' ? ', head group norm' : ''}, ${o.optimizer} lr ${o.lr} wd ${o.weightDecay}, ` +
+    `${o.ema > 0 ? `EMA ${o.ema} (tau ${o.emaTau})` : 'no EMA'}, ${schedule}`;
+}
+
+/**
+ * Learning rate of the next step. With a time budget, warmup and decay follow the elapsed fraction of
+ * it (or of the iteration budget, when that runs out first); otherwise the iteration schedule.
+ */
+export function learningRateFor(config: RunConfig, iteration: number, totalIterations: number, timeLimit: number | undefined, elapsedSeconds: number): number {
+  const o = config.optim;
+  if (timeLimit !== undefined) {
+    const progress = Math.max(elapsedSeconds / timeLimit, Number.isFinite(totalIterations) ? iteration / totalIterations : 0);
+    return learningRateAtProgress(progress, { baseLr: o.lr, warmupFraction: o.warmupFraction, kind: o.schedule });
+  }
+  return learningRateAt(iteration, {
+    baseLr: o.lr,
     totalIterations,
-    warmupIterations: Math.min(config.optim.warmupIters, Math.floor(totalIterations / 2)),
-    kind: config.optim.schedule,
-  };
+    warmupIterations: Math.min(o.warmupIters, Math.floor(totalIterations / 2)),
+    kind: o.schedule,
+  });
 }
 
 async function buildModel(config: RunConfig, loader: DataLoader): Promise<RetinaNet> {
   const testSize = testSizeOf(config);
   if (config.initFrom) return loadRetinaNet(join(config.initFrom), { testSize });
   const cm = loader.categoryMap;
+  const m = config.model;
+  const norm = m.norm;
   return createRetinaNet({
     numClasses: cm.size,
     categories: cm.toJSON().categories,
     seed: config.seed,
-    backbone: config.model.backbone === 'narrow'
-      ? { depth: 'narrow', width: config.model.width }
-      : { depth: Number(config.model.backbone.replace('resnet', '')) as 18 | 34 | 50 },
-    fpn: { channels: config.model.fpnChannels },
-    head: { convs: config.model.headConvs, channels: config.model.headChannels },
+    backbone: m.backbone === 'narrow'
+      ? { depth: 'narrow', width: m.width, norm }
+      : { depth: Number(m.backbone.replace('resnet', '')) as 18 | 34 | 50, norm },
+    fpn: { channels: m.fpnChannels, minLevel: m.minLevel, maxLevel: m.maxLevel },
+    head: { convs: m.headConvs, channels: m.headChannels, groupNorm: m.headNorm === 'gn' },
+    anchors: {
+      ...(m.anchorSizes ? { baseSizes: m.anchorSizes } : {}),
+      ...(m.anchorScales ? { scales: m.anchorScales } : {}),
+      ...(m.anchorRatios ? { ratios: m.anchorRatios } : {}),
+    },
     loss: { kind: config.loss.kind, alpha: config.loss.alpha, gamma: config.loss.gamma, box: config.loss.box },
     testSize,
   });
@@ -239,7 +312,7 @@ async function trainStep(
   net: RetinaNet,
   vars: tf.Variable[],
   parallel: DataParallel<TrainShard> | undefined,
-  optimizer: SgdMomentum,
+  optimizer: Optimizer,
   batch: Batch,
   lr: number,
   iteration: number,

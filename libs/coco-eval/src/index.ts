@@ -21,3 +21,15 @@ export {
 } from './params';
 export type { CocoAnnotation, CocoCategory, CocoGroundTruth, CocoImage, CocoResult, CocoXywh, DetectionColumns } from './types';
 export { evalJson, perClassTable, TABLE_ORDERS, type EvalJson, type TableOrder } from './report';
+export {
+  confusionMatrix,
+  confusionMatrixTitle,
+  formatConfusionMatrix,
+  normalizeConfusionColumns,
+  BACKGROUND,
+  DEFAULT_CONFUSION_IOU,
+  DEFAULT_CONFUSION_SCORE,
+  type ConfusionMatrix,
+  type ConfusionMatrixOptions,
+  type FormatConfusionOptions,
+} from './confusion';

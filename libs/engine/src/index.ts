@@ -5,6 +5,7 @@ export {
   ENGINE_ORDER,
   WEBGPU_TIMEOUT_MS,
   selectEngine,
+  gpuDeviceVisible,
   type EngineName,
   type EngineReport,
   type ModuleLoader,

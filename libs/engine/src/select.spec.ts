@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { EngineOptionError, EngineUnavailableError, selectEngine, type ModuleLoader } from './index';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { EngineOptionError, EngineUnavailableError, gpuDeviceVisible, selectEngine, type ModuleLoader } from './index';
 
 type Fake = 'missing' | 'throws' | (() => unknown);
 
@@ -28,6 +30,7 @@ describe('selectEngine: auto order', () => {
     const r = await selectEngine({
       load: loader({ '@tensorflow/tfjs-node-gpu': 'throws', '@tensorflow/tfjs-node': 'missing', webgpu: 'missing' }),
       log: (l) => lines.push(l),
+      gpuVisible: () => true,
     });
     expect(r.engine).toBe('wasm');
     expect(r.tfBackend).toBe('wasm');
@@ -132,9 +135,30 @@ describe('selectEngine: webgpu', () => {
   it('gives up on an adapter request that never answers instead of hanging', async () => {
     const load = loader({ ...NO_NATIVE, webgpu: dawn(() => new Promise(() => undefined)) });
     const t0 = Date.now();
-    const r = await selectEngine({ load, webgpuTimeoutMs: 50 });
+    const r = await selectEngine({ load, webgpuTimeoutMs: 50, gpuVisible: () => true });
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(r.skipped[2]).toEqual({ engine: 'webgpu', reason: 'failed to load: no WebGPU adapter within 50 ms' });
+  });
+
+  it('auto does not load Dawn where no GPU device exists (its Vulkan probe prints to stderr), and says so', async () => {
+    const asked: string[] = [];
+    const base = loader(NO_NATIVE);
+    const load: ModuleLoader = (name) => {
+      asked.push(name);
+      return base(name);
+    };
+    const r = await selectEngine({ load, gpuVisible: () => false });
+    expect(r.engine).toBe('wasm');
+    expect(asked).not.toContain('webgpu');
+    expect(r.skipped[2]).toEqual({ engine: 'webgpu', reason: 'no GPU device on this machine (no /dev/dri/renderD*, no /dev/nvidia*; --backend webgpu tries anyway)' });
+  });
+
+  it('a retina CLI on this machine prints nothing on stderr while picking its engine when no GPU device exists', () => {
+    if (gpuDeviceVisible()) return; // a GPU machine: Dawn may legitimately be probed
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "require('./libs/engine/src/index.ts').selectEngine().then((e) => console.log(e.engine))"], { cwd: join(__dirname, '../../..'), encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('wasm');
+    expect(r.stderr).toBe('');
   });
 
   it('names the tfjs WebGPU backend package when only that one is missing', async () => {

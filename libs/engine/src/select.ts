@@ -5,6 +5,7 @@
  * better engine that did not load is reported with its reason; a requested engine that cannot load
  * is an error, never a silent fallback.
  */
+import { readdirSync } from 'node:fs';
 import { EngineOptionError, EngineUnavailableError } from './errors';
 import { ENGINE_PACKAGES, firstLine, startEngine, type EngineName, type ModuleLoader, type StartContext, type Started } from './engines';
 
@@ -28,6 +29,29 @@ export interface SelectEngineOptions {
   load?: ModuleLoader;
   /** How long to wait for a WebGPU adapter, and then for its device. Default WEBGPU_TIMEOUT_MS. */
   webgpuTimeoutMs?: number;
+  /**
+   * Whether this machine can have a GPU for WebGPU (default `gpuDeviceVisible`). `auto` tries webgpu
+   * only then: loading Dawn to find out prints Vulkan's complaints on stderr, which users read as a crash.
+   */
+  gpuVisible?: () => boolean;
+}
+
+/**
+ * A GPU that Dawn could drive can exist here: a DRM render node or an NVIDIA device on Linux; on other
+ * systems, always (Metal, D3D12).
+ */
+export function gpuDeviceVisible(): boolean {
+  if (process.platform !== 'linux') return true;
+  try {
+    if (readdirSync('/dev/dri').some((f) => f.startsWith('renderD'))) return true;
+  } catch {
+    // no /dev/dri
+  }
+  try {
+    return readdirSync('/dev').some((f) => /^nvidia\d+$/.test(f));
+  } catch {
+    return false;
+  }
 }
 
 export interface SkippedEngine {
@@ -106,7 +130,12 @@ export async function selectEngine(opts: SelectEngineOptions = {}): Promise<Engi
   const wanted = opts.backend ?? 'auto';
   if (wanted !== 'auto') return startRequested(wanted, ctx);
   const skipped: SkippedEngine[] = [];
+  const gpuVisible = opts.gpuVisible ?? gpuDeviceVisible;
   for (const engine of ENGINE_ORDER) {
+    if (engine === 'webgpu' && !gpuVisible()) {
+      skipped.push({ engine, reason: 'no GPU device on this machine (no /dev/dri/renderD*, no /dev/nvidia*; --backend webgpu tries anyway)' });
+      continue;
+    }
     opts.log?.(`trying engine ${engine}`);
     try {
       return report(engine, await startEngine(engine, ctx), skipped);

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Σ over all leading axes of t [..., C] → [C], as ones[1, N] · t[N, C]. */
-function sumLeading(t: tf.Tensor): tf.Tensor1D {
+export function sumLeading(t: tf.Tensor): tf.Tensor1D {
   const c = t.shape[t.rank - 1];
   const rows = t.size / c;
   return tf.reshape(tf.matMul(tf.ones([1, rows]), tf.reshape(t, [rows, c])), [c]);

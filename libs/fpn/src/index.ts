@@ -2,7 +2,9 @@
 import '@tensorflow/tfjs-layers';
 export { FpnConfigError, FeatureShapeError, PretrainedWeightsError } from './errors';
 export { ParamStore, type Init, type Param, type ParamKind } from './params';
-export { BatchNorm, Conv2d, ConvBn, GroupNorm, BN_EPS, BN_MOMENTUM, type ConvOptions } from './layers';
+export { BatchNorm, Conv2d, ConvNorm, GroupNorm, BN_EPS, BN_MOMENTUM, backboneGroups, batchNormTrainingOps, type ConvOptions, type NormKind } from './layers';
+export { batchNormTrainingHost } from './batch-norm-host';
+export { withCrossReplica, currentCrossReplica, type CrossReplicaSum } from './cross-replica';
 export { resolveBackboneConfig, stageChannels, type BackboneConfig, type BackboneDepth, type ResolvedBackboneConfig } from './resnet-config';
 export { Backbone, createBackbone, type BackboneFeatures, type FeatureName } from './resnet';
 export { Fpn, buildFpn, resolveFpnConfig, type FpnConfig, type PyramidFeatures, type ResolvedFpnConfig } from './fpn';

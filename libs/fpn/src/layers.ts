@@ -1,10 +1,13 @@
 /**
  * The building blocks, as small objects over a ParamStore: a 2-D convolution (optionally with bias),
  * batch norm (frozen: running statistics folded into a per-channel affine; or batch statistics with
- * running averages) and group norm. NHWC throughout.
+ * running averages, synchronised over data-parallel replicas when asked) and group norm. NHWC throughout.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { addChannelBias, isRecording, scaleChannels } from './channel-ops';
+import { addChannelBias, isRecording, scaleChannels, sumLeading } from './channel-ops';
+import { batchNormTrainingHost, hostBackend } from './batch-norm-host';
+import { BN_EPS, BN_MOMENTUM } from './constants';
+import { currentCrossReplica } from './cross-replica';
 import { FpnConfigError } from './errors';
 import type { Init, ParamStore } from './params';
 
@@ -49,10 +52,48 @@ export class Conv2d {
   }
 }
 
-/** Smallest variance added before the square root (torchvision's BatchNorm2d eps). */
-export const BN_EPS = 1e-5;
-/** Weight of the new batch statistics in the running averages (PyTorch's momentum). */
-export const BN_MOMENTUM = 0.1;
+export { BN_EPS, BN_MOMENTUM } from './constants';
+
+/** Normalisation of the backbone's convs: batch statistics, frozen running statistics, or group norm. */
+export type NormKind = 'bn' | 'frozen-bn' | 'gn';
+
+/**
+ * Training-mode batch norm of x [N, H, W, C] with tfjs ops and its own gradient (any engine): moments
+ * over N·H·W, y = γ · (x − μ) / √(σ² + ε) + β, and ∂x = γ / √(σ² + ε) · (∂y − mean(∂y) − x̂ · mean(∂y · x̂)).
+ * Reports the batch moments (biased variance) and the element count per channel to `onMoments`.
+ * (The wasm and cpu engines take batchNormTrainingHost, which also synchronises replicas.)
+ */
+export function batchNormTrainingOps(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  onMoments: (mean: tf.Tensor1D, variance: tf.Tensor1D, count: number) => void,
+): tf.Tensor4D {
+  const c = x.shape[3];
+  const rows = x.size / c;
+  const op = tf.customGrad((xi, g, b, save) => {
+    const x2 = tf.reshape(xi as tf.Tensor, [rows, c]);
+    const mean = tf.div(sumLeading(x2), rows) as tf.Tensor1D;
+    const centred = tf.sub(x2, mean);
+    const variance = tf.div(sumLeading(tf.square(centred)), rows) as tf.Tensor1D;
+    onMoments(mean, variance, rows);
+    const invStd = tf.rsqrt(tf.add(variance, BN_EPS));
+    const xhat = tf.mul(centred, invStd);
+    (save as tf.GradSaveFunc)([xhat, tf.mul(g as tf.Tensor, invStd)]);
+    return {
+      value: tf.reshape(tf.add(tf.mul(xhat, g as tf.Tensor), b as tf.Tensor), x.shape),
+      gradFunc: (dy, saved) => {
+        const [sx, scale] = saved;
+        const dy2 = tf.reshape(dy as tf.Tensor, [rows, c]);
+        const sumDy = sumLeading(dy2);
+        const sumDyXhat = sumLeading(tf.mul(dy2, sx));
+        const dx = tf.mul(tf.sub(tf.sub(dy2, tf.div(sumDy, rows)), tf.mul(sx, tf.div(sumDyXhat, rows))), scale);
+        return [tf.reshape(dx, x.shape), sumDyXhat, sumDy];
+      },
+    };
+  });
+  return op(x, gamma, beta) as tf.Tensor4D;
+}
 
 export class BatchNorm {
   readonly gamma: tf.Variable;
@@ -61,7 +102,7 @@ export class BatchNorm {
   readonly variance: tf.Variable;
 
   /**
-   * @param frozen use the running statistics always (FrozenBatchNorm: the usual choice for small batches)
+   * @param frozen use the running statistics always (FrozenBatchNorm: for weights trained elsewhere)
    * @param zeroGamma initialise gamma to 0 (last norm of a residual branch: the block starts as identity)
    */
   constructor(store: ParamStore, readonly name: string, channels: number, readonly frozen: boolean, trainable: boolean, zeroGamma = false) {
@@ -83,15 +124,21 @@ export class BatchNorm {
     return training && !this.frozen && this.gamma.trainable;
   }
 
+  /**
+   * Training (batch statistics): normalises with the moments of the batch — of the whole data-parallel
+   * batch when a CrossReplicaSum is installed (see withCrossReplica) — and moves the running
+   * statistics. Otherwise: the running statistics.
+   */
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     if (!this.usesBatchStats(training)) {
       const { scale, shift } = this.foldedAffine();
       return addChannelBias(scaleChannels(x, scale), shift);
     }
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
-    this.updateRunning(mean, variance, x.size / x.shape[3]);
-    const inv = tf.mul(this.gamma, tf.rsqrt(tf.add(variance, BN_EPS)));
-    return addChannelBias(scaleChannels(tf.sub(x, mean), inv), this.beta);
+    const onMoments = (mean: tf.Tensor1D, variance: tf.Tensor1D, count: number) => this.updateRunning(mean, variance, count);
+    const sync = currentCrossReplica();
+    if (hostBackend()) return batchNormTrainingHost(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, sync, onMoments);
+    if (sync) throw new FpnConfigError(this.name, `synchronised batch norm runs on the wasm and cpu engines (this one: ${tf.getBackend()})`);
+    return batchNormTrainingOps(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, onMoments);
   }
 
   private updateRunning(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
@@ -104,22 +151,34 @@ export class BatchNorm {
   }
 }
 
-/** Conv (no bias) followed by batch norm; frozen BN is folded into the conv (one fused conv + bias). */
-export class ConvBn {
-  readonly conv: Conv2d;
-  readonly bn: BatchNorm;
+/** Group count of a backbone group norm over `channels`: 32 groups, fewer so that groups hold ≥ 4 channels. */
+export function backboneGroups(channels: number): number {
+  let g = Math.max(1, Math.min(32, Math.floor(channels / 4)));
+  while (channels % g !== 0) g--;
+  return g;
+}
 
-  constructor(store: ParamStore, name: string, o: ConvOptions & { frozenBn: boolean; zeroGamma?: boolean }) {
+/**
+ * Conv (no bias) followed by a norm: batch norm (frozen BN is folded into the conv: one fused conv +
+ * bias) or group norm.
+ */
+export class ConvNorm {
+  readonly conv: Conv2d;
+  readonly bn?: BatchNorm;
+  readonly gn?: GroupNorm;
+
+  constructor(store: ParamStore, name: string, o: ConvOptions & { norm: NormKind; zeroGamma?: boolean }) {
     this.conv = new Conv2d(store, `${name}/conv`, { ...o, bias: false });
-    this.bn = new BatchNorm(store, `${name}/bn`, o.outChannels, o.frozenBn, o.trainable ?? true, o.zeroGamma);
+    if (o.norm === 'gn') this.gn = new GroupNorm(store, `${name}/gn`, o.outChannels, backboneGroups(o.outChannels), o.trainable ?? true, o.zeroGamma);
+    else this.bn = new BatchNorm(store, `${name}/bn`, o.outChannels, o.norm === 'frozen-bn', o.trainable ?? true, o.zeroGamma);
   }
 
   apply(x: tf.Tensor4D, training: boolean, relu: boolean): tf.Tensor4D {
-    if (this.bn.usesBatchStats(training)) {
-      const y = this.bn.apply(this.conv.apply(x), training);
+    if (this.gn || this.bn!.usesBatchStats(training)) {
+      const y = this.gn ? this.gn.apply(this.conv.apply(x)) : this.bn!.apply(this.conv.apply(x), training);
       return relu ? tf.relu(y) : y;
     }
-    const { scale, shift } = this.bn.foldedAffine();
+    const { scale, shift } = this.bn!.foldedAffine();
     return convBiasRelu(x, scaleChannels(this.conv.kernel as tf.Tensor4D, scale), this.conv.stride, shift, relu);
   }
 }
@@ -129,12 +188,12 @@ export class GroupNorm {
   readonly gamma: tf.Variable;
   readonly beta: tf.Variable;
 
-  constructor(store: ParamStore, readonly name: string, readonly channels: number, readonly groups: number) {
+  constructor(store: ParamStore, readonly name: string, readonly channels: number, readonly groups: number, trainable = true, zeroGamma = false) {
     if (!Number.isInteger(groups) || groups < 1 || channels % groups !== 0) {
       throw new FpnConfigError(`${name}.groups`, `must divide the ${channels} channels (got ${groups})`);
     }
-    this.gamma = store.create(`${name}/gamma`, [channels], { kind: 'constant', value: 1 }, 'norm', true);
-    this.beta = store.create(`${name}/beta`, [channels], { kind: 'constant', value: 0 }, 'norm', true);
+    this.gamma = store.create(`${name}/gamma`, [channels], { kind: 'constant', value: zeroGamma ? 0 : 1 }, 'norm', trainable);
+    this.beta = store.create(`${name}/beta`, [channels], { kind: 'constant', value: 0 }, 'norm', trainable);
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {

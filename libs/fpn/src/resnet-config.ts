@@ -3,6 +3,7 @@
  * `narrow` ResNet-18 layout whose width and depth are free (trains on a small CPU).
  */
 import { FpnConfigError } from './errors';
+import type { NormKind } from './layers';
 
 export type BackboneDepth = 18 | 34 | 50 | 'narrow';
 
@@ -17,7 +18,14 @@ export interface BackboneConfig {
   stemChannels?: number;
   /** Stem: 'resnet' (7×7/2 conv + 3×3/2 max-pool) or 'deep' (three 3×3 convs, the first /2, + max-pool). Default 'resnet'. */
   stem?: 'resnet' | 'deep';
-  /** Batch norm uses its running statistics always (FrozenBatchNorm). Default true (small batches). */
+  /**
+   * Norm after every conv: 'bn' (batch statistics while training, synchronised over data-parallel
+   * replicas; running statistics at test time — the default, as torchvision without pretrained
+   * weights), 'frozen-bn' (running statistics always: for weights trained elsewhere) or 'gn' (group
+   * norm, 32 groups of ≥ 4 channels).
+   */
+  norm?: NormKind;
+  /** Older spelling: true = norm 'frozen-bn', false = 'bn' (models saved before `norm` existed). */
   frozenBn?: boolean;
   /**
    * Freeze the stem and the first stages: 0 nothing, 1 the stem, 2 stem + stage 1 (res2, detectron2's
@@ -34,7 +42,7 @@ export interface ResolvedBackboneConfig {
   blocks: [number, number, number, number];
   stemChannels: number;
   stem: 'resnet' | 'deep';
-  frozenBn: boolean;
+  norm: NormKind;
   freezeAt: number;
   zeroInitResidual: boolean;
   bottleneck: boolean;
@@ -63,6 +71,8 @@ export function resolveBackboneConfig(c: BackboneConfig): ResolvedBackboneConfig
   const stem = c.stem ?? 'resnet';
   if (stem !== 'resnet' && stem !== 'deep') throw new FpnConfigError('backbone.stem', `must be 'resnet' or 'deep' (got ${JSON.stringify(stem)})`);
   if (stem === 'deep' && stemChannels % 2 !== 0) throw new FpnConfigError('backbone.stemChannels', `a deep stem needs an even number (got ${stemChannels})`);
+  const norm = c.norm ?? (c.frozenBn === undefined ? 'bn' : c.frozenBn ? 'frozen-bn' : 'bn');
+  if (!['bn', 'frozen-bn', 'gn'].includes(norm)) throw new FpnConfigError('backbone.norm', `must be 'bn', 'frozen-bn' or 'gn' (got ${JSON.stringify(norm)})`);
   const freezeAt = c.freezeAt ?? 0;
   if (!Number.isInteger(freezeAt) || freezeAt < 0 || freezeAt > 5) throw new FpnConfigError('backbone.freezeAt', `must be an integer in 0..5 (got ${freezeAt})`);
   return {
@@ -71,7 +81,7 @@ export function resolveBackboneConfig(c: BackboneConfig): ResolvedBackboneConfig
     blocks: [...blocks] as [number, number, number, number],
     stemChannels,
     stem,
-    frozenBn: c.frozenBn ?? true,
+    norm,
     freezeAt,
     zeroInitResidual: c.zeroInitResidual ?? true,
     bottleneck: c.depth === 50,

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { ConvBn, FpnConfigError, GroupNorm, ParamStore, createBackbone, type BackboneConfig } from './index';
+import { ConvNorm, FpnConfigError, GroupNorm, ParamStore, createBackbone, type BackboneConfig } from './index';
 
 beforeAll(() => tf.setBackend('cpu'));
 
@@ -71,12 +71,12 @@ describe('batch norm', () => {
   /** 1×1 conv + BN on [1, 2, 2, 2] by hand. */
   function setup(frozen: boolean) {
     const store = new ParamStore();
-    const cb = new ConvBn(store, 'b', { kernel: 1, inChannels: 2, outChannels: 2, frozenBn: frozen });
+    const cb = new ConvNorm(store, 'b', { kernel: 1, inChannels: 2, outChannels: 2, norm: frozen ? 'frozen-bn' : 'bn' });
     cb.conv.kernel.assign(tf.tensor4d([1, 2, 3, 4], [1, 1, 2, 2])); // out0 = x0 + 3 x1, out1 = 2 x0 + 4 x1
-    cb.bn.gamma.assign(tf.tensor1d([2, 0.5]));
-    cb.bn.beta.assign(tf.tensor1d([1, -1]));
-    cb.bn.mean.assign(tf.tensor1d([3, 4]));
-    cb.bn.variance.assign(tf.tensor1d([4, 16]));
+    cb.bn!.gamma.assign(tf.tensor1d([2, 0.5]));
+    cb.bn!.beta.assign(tf.tensor1d([1, -1]));
+    cb.bn!.mean.assign(tf.tensor1d([3, 4]));
+    cb.bn!.variance.assign(tf.tensor1d([4, 16]));
     const x = tf.tensor4d([1, 0, 0, 1, 2, 1, -1, 2], [1, 2, 2, 2]);
     return { store, cb, x };
   }
@@ -103,8 +103,8 @@ describe('batch norm', () => {
       const b = [1, -1][k];
       c.forEach((v, i) => expect(y[i][k]).toBeCloseTo((g * (v - mean(c))) / Math.sqrt(variance(c) + 1e-5) + b, 4));
     });
-    const rm = cb.bn.mean.dataSync();
-    const rv = cb.bn.variance.dataSync();
+    const rm = cb.bn!.mean.dataSync();
+    const rv = cb.bn!.variance.dataSync();
     expect(rm[0]).toBeCloseTo(0.9 * 3 + 0.1 * mean(col(0)), 5);
     expect(rv[1]).toBeCloseTo(0.9 * 16 + 0.1 * variance(col(1)) * (4 / 3), 4); // unbiased, n = 4
     store.dispose();

@@ -4,7 +4,7 @@
  * stride-2 stage maps size n to ceil(n / 2) and C_l has stride 2^l exactly on padded inputs.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConvBn } from './layers';
+import { ConvNorm } from './layers';
 import { ParamStore } from './params';
 import { resolveBackboneConfig, stageChannels, type BackboneConfig, type ResolvedBackboneConfig } from './resnet-config';
 import { FeatureShapeError } from './errors';
@@ -24,15 +24,15 @@ interface Block {
 }
 
 class BasicBlock implements Block {
-  private readonly conv1: ConvBn;
-  private readonly conv2: ConvBn;
-  private readonly shortcut?: ConvBn;
+  private readonly conv1: ConvNorm;
+  private readonly conv2: ConvNorm;
+  private readonly shortcut?: ConvNorm;
 
   constructor(store: ParamStore, name: string, cin: number, cout: number, stride: number, c: ResolvedBackboneConfig, trainable: boolean) {
-    const o = { frozenBn: c.frozenBn, trainable };
-    this.conv1 = new ConvBn(store, `${name}/conv1`, { ...o, kernel: 3, inChannels: cin, outChannels: cout, stride });
-    this.conv2 = new ConvBn(store, `${name}/conv2`, { ...o, kernel: 3, inChannels: cout, outChannels: cout, zeroGamma: c.zeroInitResidual });
-    if (stride !== 1 || cin !== cout) this.shortcut = new ConvBn(store, `${name}/shortcut`, { ...o, kernel: 1, inChannels: cin, outChannels: cout, stride });
+    const o = { norm: c.norm, trainable };
+    this.conv1 = new ConvNorm(store, `${name}/conv1`, { ...o, kernel: 3, inChannels: cin, outChannels: cout, stride });
+    this.conv2 = new ConvNorm(store, `${name}/conv2`, { ...o, kernel: 3, inChannels: cout, outChannels: cout, zeroGamma: c.zeroInitResidual });
+    if (stride !== 1 || cin !== cout) this.shortcut = new ConvNorm(store, `${name}/shortcut`, { ...o, kernel: 1, inChannels: cin, outChannels: cout, stride });
   }
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
@@ -43,18 +43,18 @@ class BasicBlock implements Block {
 }
 
 class Bottleneck implements Block {
-  private readonly conv1: ConvBn;
-  private readonly conv2: ConvBn;
-  private readonly conv3: ConvBn;
-  private readonly shortcut?: ConvBn;
+  private readonly conv1: ConvNorm;
+  private readonly conv2: ConvNorm;
+  private readonly conv3: ConvNorm;
+  private readonly shortcut?: ConvNorm;
 
   constructor(store: ParamStore, name: string, cin: number, cout: number, stride: number, c: ResolvedBackboneConfig, trainable: boolean) {
-    const o = { frozenBn: c.frozenBn, trainable };
+    const o = { norm: c.norm, trainable };
     const mid = cout / 4;
-    this.conv1 = new ConvBn(store, `${name}/conv1`, { ...o, kernel: 1, inChannels: cin, outChannels: mid });
-    this.conv2 = new ConvBn(store, `${name}/conv2`, { ...o, kernel: 3, inChannels: mid, outChannels: mid, stride });
-    this.conv3 = new ConvBn(store, `${name}/conv3`, { ...o, kernel: 1, inChannels: mid, outChannels: cout, zeroGamma: c.zeroInitResidual });
-    if (stride !== 1 || cin !== cout) this.shortcut = new ConvBn(store, `${name}/shortcut`, { ...o, kernel: 1, inChannels: cin, outChannels: cout, stride });
+    this.conv1 = new ConvNorm(store, `${name}/conv1`, { ...o, kernel: 1, inChannels: cin, outChannels: mid });
+    this.conv2 = new ConvNorm(store, `${name}/conv2`, { ...o, kernel: 3, inChannels: mid, outChannels: mid, stride });
+    this.conv3 = new ConvNorm(store, `${name}/conv3`, { ...o, kernel: 1, inChannels: mid, outChannels: cout, zeroGamma: c.zeroInitResidual });
+    if (stride !== 1 || cin !== cout) this.shortcut = new ConvNorm(store, `${name}/shortcut`, { ...o, kernel: 1, inChannels: cin, outChannels: cout, stride });
   }
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
@@ -65,18 +65,18 @@ class Bottleneck implements Block {
 }
 
 class Stem {
-  private readonly convs: ConvBn[];
+  private readonly convs: ConvNorm[];
 
   constructor(store: ParamStore, c: ResolvedBackboneConfig, trainable: boolean) {
-    const o = { frozenBn: c.frozenBn, trainable };
+    const o = { norm: c.norm, trainable };
     const out = c.stemChannels;
     this.convs =
       c.stem === 'resnet'
-        ? [new ConvBn(store, 'backbone/stem', { ...o, kernel: 7, inChannels: 3, outChannels: out, stride: 2 })]
+        ? [new ConvNorm(store, 'backbone/stem', { ...o, kernel: 7, inChannels: 3, outChannels: out, stride: 2 })]
         : [
-            new ConvBn(store, 'backbone/stem/0', { ...o, kernel: 3, inChannels: 3, outChannels: out / 2, stride: 2 }),
-            new ConvBn(store, 'backbone/stem/1', { ...o, kernel: 3, inChannels: out / 2, outChannels: out / 2 }),
-            new ConvBn(store, 'backbone/stem/2', { ...o, kernel: 3, inChannels: out / 2, outChannels: out }),
+            new ConvNorm(store, 'backbone/stem/0', { ...o, kernel: 3, inChannels: 3, outChannels: out / 2, stride: 2 }),
+            new ConvNorm(store, 'backbone/stem/1', { ...o, kernel: 3, inChannels: out / 2, outChannels: out / 2 }),
+            new ConvNorm(store, 'backbone/stem/2', { ...o, kernel: 3, inChannels: out / 2, outChannels: out }),
           ];
   }
 

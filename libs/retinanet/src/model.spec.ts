@@ -50,7 +50,7 @@ describe('createRetinaNet', () => {
     expect(c.loss).toMatchObject({ kind: 'focal', alpha: 0.25, gamma: 2, box: 'smooth-l1', boxWeight: 1 });
     expect(c.postprocess).toEqual({ scoreThresh: 0.05, topK: 1000, nmsIou: 0.5, maxDetections: 100 });
     expect(c.normalization).toEqual({ mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375] });
-    expect(c.backbone).toMatchObject({ width: 32, blocks: [2, 2, 2, 2], frozenBn: true, freezeAt: 0 });
+    expect(c.backbone).toMatchObject({ width: 32, blocks: [2, 2, 2, 2], norm: 'bn', freezeAt: 0 });
   });
 
   it('gives identical weights for the same seed and different ones for another seed', () => {

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { anchorGrid, anchorsPerLevel, anchorsPerLocation, type AnchorGrid } from '@retina/anchors';
 import { boxRegressionLoss, retinaNetClassificationLoss } from '@retina/focal-loss';
-import { Backbone, Fpn, ParamStore } from '@retina/fpn';
+import { Backbone, Fpn, ParamStore, withCrossReplica } from '@retina/fpn';
 import { resolveRetinaNetConfig, type RetinaNetConfig, type RetinaNetConfigInput } from './config';
 import { RetinaNetInputError } from './errors';
 import { RetinaNetHead, type HeadOutputs } from './head';
@@ -97,8 +97,11 @@ export class RetinaNet {
    * enclosing gradient tape (`tf.variableGrads(() => net.computeLosses(x, t).total)`).
    * @param images [B, H, W, 3] RGB 0..255, H and W multiples of 128
    * @param targets one per image, boxes in input pixels
+   * @param opts.replicaSums element-wise sums over the data-parallel replicas of this step: batch norm
+   *   then normalises with the whole batch's statistics (synchronised BN); this replica's weight in the
+   *   combined loss is its normalizer max(1, positives)
    */
-  computeLosses(images: tf.Tensor4D, targets: readonly ImageTargets[], opts: { training?: boolean } = {}): Losses {
+  computeLosses(images: tf.Tensor4D, targets: readonly ImageTargets[], opts: { training?: boolean; replicaSums?: { sum(values: Float64Array): Float64Array } } = {}): Losses {
     this.checkImages('computeLosses', images);
     if (targets.length !== images.shape[0]) throw new RetinaNetInputError('computeLosses', `need one target per image (images [${images.shape}], ${targets.length} targets)`);
     const [, h, w] = images.shape;
@@ -106,8 +109,10 @@ export class RetinaNet {
     const t = assignTargets(grid, targets, this.config.numClasses, this.config.matcher);
     const l = this.config.loss;
     const normalizer = Math.max(1, t.numPositive);
+    const sums = opts.replicaSums;
+    const sync = sums ? { sum: (v: Float64Array) => sums.sum(v), lossWeight: normalizer } : undefined;
     const parts = tf.tidy(() => {
-      const { logits, deltas } = this.forward(images, opts.training ?? true);
+      const { logits, deltas } = withCrossReplica(sync, () => this.forward(images, opts.training ?? true));
       const cls = retinaNetClassificationLoss(logits, t.labels, { kind: l.kind, alpha: l.alpha, gamma: l.gamma, perClassAlpha: l.perClassAlpha });
       const boxTargets = tf.tensor3d(t.boxTargets, deltas.shape);
       const anchors = l.box === 'giou' ? tf.tensor2d(grid.anchors, [grid.anchors.length / 4, 4]) : undefined;

@@ -41,9 +41,9 @@ export function replicaOf(net: RetinaNet, freezeBackbone = false): Replica<Train
   return {
     trainable: trainedVariables(net, freezeBackbone),
     state: net.stateVariables,
-    loss(s) {
+    loss(s, sums) {
       const images = tf.tensor4d(s.images, [s.batch, s.height, s.width, 3]);
-      const l = net.computeLosses(images, s.targets, { training: true });
+      const l = net.computeLosses(images, s.targets, { training: true, replicaSums: sums });
       images.dispose();
       return { loss: l.total, weight: Math.max(1, l.numPositive), values: { cls: l.cls, box: l.box, positives: l.numPositive } };
     },

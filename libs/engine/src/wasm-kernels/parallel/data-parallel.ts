@@ -7,6 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
+import { Collective, abortCollective, collectiveBuffers, resetCollective, type CollectiveBuffers } from './collective';
 import { DataParallelError } from './errors';
 import { layoutOf, offsets, sharedFloats, writeValues, type Layout } from './layout';
 import type { WorkerBackend } from './messages';
@@ -56,6 +57,7 @@ export class DataParallel<Shard> {
     layout: Layout,
     private readonly weights: Float32Array,
     private readonly workers: ReplicaWorker[],
+    private readonly collective: CollectiveBuffers,
   ) {
     this.starts = offsets(layout).starts;
   }
@@ -72,13 +74,16 @@ export class DataParallel<Shard> {
     const state = layoutOf(local.state ?? []);
     const weights = sharedFloats(offsets(trainable).total + offsets(state).total);
     const workers = Array.from({ length: count }, (_, i) => new ReplicaWorker(i + 1));
-    const started = await Promise.allSettled(workers.map((w) => w.init({ type: 'init', spec, backend, trainable, state, weights, grads: sharedFloats(offsets(trainable).total) })));
+    const collective = collectiveBuffers(count + 1);
+    const started = await Promise.allSettled(
+      workers.map((w, i) => w.init({ type: 'init', spec, backend, trainable, state, weights, grads: sharedFloats(offsets(trainable).total), collective, rank: i + 1 })),
+    );
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw failed.reason;
     }
-    return new DataParallel(local, trainable, weights, workers);
+    return new DataParallel(local, trainable, weights, workers, collective);
   }
 
   /** Most shards one step takes: the workers plus the calling thread. */
@@ -111,11 +116,15 @@ export class DataParallel<Shard> {
   private async step(shards: readonly Shard[]): Promise<ParallelGradients> {
     const next = writeValues(this.local.trainable, this.weights);
     writeValues(this.local.state ?? [], this.weights, next);
-    const remote = Promise.allSettled(shards.slice(1).map((shard, i) => this.workers[i].step(shard)));
+    resetCollective(this.collective);
+    const size = shards.length;
+    const remote = Promise.allSettled(shards.slice(1).map((shard, i) => this.workers[i].step(shard, size)));
     let local: ReturnType<typeof shardGradients<Shard>>;
     try {
-      local = shardGradients(this.local, shards[0]); // while the workers compute theirs
+      // while the workers compute theirs; replicas meet in the collective's sums (synchronised batch norm)
+      local = shardGradients(this.local, shards[0], size > 1 ? new Collective(this.collective, 0, size) : undefined);
     } catch (e) {
+      abortCollective(this.collective);
       await remote; // the workers must be done before the next step rewrites the weights
       throw e;
     }

@@ -44,8 +44,8 @@ export class ReplicaWorker {
     await this.request(message);
   }
 
-  async step(shard: unknown): Promise<ShardResult> {
-    const answer = await this.request({ type: 'step', shard });
+  async step(shard: unknown, size: number): Promise<ShardResult> {
+    const answer = await this.request({ type: 'step', shard, size });
     if (answer.type !== 'done') throw new DataParallelError(`worker ${this.index}: unexpected answer '${answer.type}' to a step`);
     return answer.result;
   }

@@ -1,7 +1,7 @@
 /** One shard's loss and gradients on one replica — the same code on the main thread and in workers. */
 import * as tf from '@tensorflow/tfjs-core';
 import { DataParallelError } from './errors';
-import type { Replica, ShardLoss, ShardResult } from './types';
+import type { Replica, ReplicaSums, ShardLoss, ShardResult } from './types';
 
 function readValues(values: ShardLoss['values']): Record<string, number> {
   const out: Record<string, number> = {};
@@ -13,11 +13,11 @@ function readValues(values: ShardLoss['values']): Record<string, number> {
  * Gradients of `replica.loss(shard)` w.r.t. `replica.trainable`, in that order (zeros for a variable
  * the loss does not reach). The caller disposes the gradients.
  */
-export function shardGradients<Shard>(replica: Replica<Shard>, shard: Shard): { grads: tf.Tensor[]; result: ShardResult } {
+export function shardGradients<Shard>(replica: Replica<Shard>, shard: Shard, sums?: ReplicaSums): { grads: tf.Tensor[]; result: ShardResult } {
   let weight = Number.NaN;
   let values: Record<string, number> = {};
   const { value, grads } = tf.variableGrads(() => {
-    const out = replica.loss(shard);
+    const out = replica.loss(shard, sums);
     weight = out.weight;
     values = readValues(out.values);
     return out.loss;

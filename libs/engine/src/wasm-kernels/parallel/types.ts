@@ -24,8 +24,17 @@ export interface Replica<Shard> {
   readonly trainable: readonly tf.Variable[];
   /** Other variables copied from the main thread's replica before every step (batch-norm running statistics). */
   readonly state?: readonly tf.Variable[];
-  /** Builds the loss of one shard; runs inside `tf.variableGrads`. */
-  loss(shard: Shard): ShardLoss;
+  /**
+   * Builds the loss of one shard; runs inside `tf.variableGrads`. `sums` is given when the step has
+   * more than one shard: element-wise sums over the step's replicas (synchronised batch norm), to be
+   * called by every replica the same number of times in the same order.
+   */
+  loss(shard: Shard, sums?: ReplicaSums): ShardLoss;
+}
+
+/** Element-wise sums over the replicas of a step (see Collective). */
+export interface ReplicaSums {
+  sum(values: Float64Array): Float64Array;
 }
 
 /** A module that exports `createReplica(options)` (or `exportName`), loaded by every worker. */

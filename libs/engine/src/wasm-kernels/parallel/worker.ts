@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
 import { registerWasmTrainingKernels } from '../index';
+import { Collective, abortCollective } from './collective';
 import { assignValues, layoutMismatch, layoutOf, writeValues } from './layout';
 import type { FromWorker, InitMessage, ToWorker } from './messages';
 import { shardGradients } from './shard-step';
@@ -35,10 +36,11 @@ async function build(init: InitMessage): Promise<Ready> {
   return { replica, init };
 }
 
-function step({ replica, init }: Ready, shard: unknown): FromWorker {
+function step({ replica, init }: Ready, shard: unknown, size: number): FromWorker {
   const next = assignValues(replica.trainable, init.weights);
   assignValues(replica.state ?? [], init.weights, next);
-  const { grads, result } = shardGradients(replica, shard);
+  const sums = size > 1 ? new Collective(init.collective, init.rank, size) : undefined;
+  const { grads, result } = shardGradients(replica, shard, sums);
   writeValues(grads, init.grads);
   tf.dispose(grads);
   return { type: 'done', result };
@@ -61,8 +63,9 @@ port.on('message', (m: ToWorker) => {
   }
   try {
     if (!ready) throw new Error('step before init');
-    reply(step(ready, m.shard));
+    reply(step(ready, m.shard, m.size));
   } catch (e) {
+    if (ready) abortCollective(ready.init.collective);
     reply(failure(e));
   }
 });
