@@ -34,6 +34,8 @@ describe('the three runs', () => {
     expect([flag(a, '--iterations'), flag(a, '--seed'), flag(a, '--backend'), flag(a, '--image-size'), flag(a, '--max-size')]).toEqual(['500', '7', 'wasm', '128', '128']);
     expect([flag(a, '--train-ann'), flag(a, '--train-images')]).toEqual(['/s/data/annotations/instances_train.json', '/s/data/images']);
     expect([flag(a, '--backbone'), flag(a, '--width'), flag(a, '--batch-size'), flag(a, '--lr'), flag(a, '--warmup-iters')]).toEqual(['narrow', '16', '4', '0.01', '50']);
+    // the published study's recipe, pinned: retina-train's defaults have moved on (batch-statistics BN, AdamW)
+    expect([flag(a, '--optimizer'), flag(a, '--norm')]).toEqual(['sgd', 'frozen-bn']);
     expect(a).not.toContain('--val-ann'); // scored afterwards on the held-out split, not during training
   });
 

@@ -34,7 +34,14 @@ export interface StudyModelConfig {
   readonly headConvs: number;
   readonly headChannels: number;
   readonly batchSize: number;
-  /** Peak SGD learning rate (cosine schedule after a linear warmup). */
+  /**
+   * The trainer's recipe for the study's runs. Default: the recipe the published study used — SGD
+   * with momentum and frozen BN (retina-train's defaults before batch-statistics BN and AdamW) — so
+   * that its numbers reproduce; the redesigned study (issue: focal-loss study) moves to 'adamw' + 'bn'.
+   */
+  readonly optimizer: 'sgd' | 'adamw';
+  readonly norm: 'bn' | 'gn' | 'frozen-bn';
+  /** Peak learning rate (cosine schedule after a linear warmup). */
   readonly lr: number;
   /** Warmup steps, capped at a quarter of the run for tiny budgets. */
   readonly warmupIters: number;
@@ -58,7 +65,7 @@ export interface StudyConfig {
 }
 
 export const DEFAULT_DATASET: StudyDatasetConfig = { images: 1200, size: 128, classes: 3, rareClassFraction: 0.02, valFraction: 1 / 3, maxObjects: 6 };
-export const DEFAULT_MODEL: StudyModelConfig = { width: 16, fpnChannels: 32, headConvs: 2, headChannels: 32, batchSize: 4, lr: 0.01, warmupIters: 50 };
+export const DEFAULT_MODEL: StudyModelConfig = { width: 16, fpnChannels: 32, headConvs: 2, headChannels: 32, batchSize: 4, optimizer: 'sgd', norm: 'frozen-bn', lr: 0.01, warmupIters: 50 };
 export const DEFAULT_ITERATIONS = 800;
 
 /** One classification loss of the study, with the retina-train flags that select it. */
@@ -125,7 +132,7 @@ export function trainArgs(config: StudyConfig, run: LossRun, iterations: number,
     '--loss', loss.kind,
     ...(loss.alpha !== undefined ? ['--alpha', String(loss.alpha)] : []),
     ...(loss.gamma !== undefined ? ['--gamma', String(loss.gamma)] : []),
-    '--iterations', String(iterations), '--batch-size', String(m.batchSize), '--lr', String(m.lr),
+    '--iterations', String(iterations), '--batch-size', String(m.batchSize), '--optimizer', m.optimizer, '--norm', m.norm, '--lr', String(m.lr),
     '--schedule', 'cosine', '--warmup-iters', String(Math.min(m.warmupIters, Math.floor(iterations / 4))),
     '--image-size', String(d.size), '--max-size', String(d.size),
     '--seed', String(config.seed), '--backend', config.backend, '--quiet',

@@ -22,7 +22,7 @@ describe('retina-train command line', () => {
 
   it('applies the documented defaults', async () => {
     const c = runConfigFromArgs(await parse(base));
-    expect(c.optim).toMatchObject({ optimizer: 'adamw', epochs: 12, batchSize: 4, lr: 1e-3, weightDecay: 1e-4, schedule: 'cosine', ema: 0.9999, patience: 0 });
+    expect(c.optim).toMatchObject({ optimizer: 'adamw', epochs: 12, batchSize: 4, lr: 1e-3, weightDecay: 1e-4, schedule: 'cosine', ema: 0, patience: 0 });
     expect(c.model).toMatchObject({ norm: 'bn', headNorm: 'none', minLevel: 3, maxLevel: 7 });
     expect(c.model.anchorSizes).toBeUndefined();
     expect(c.loss).toEqual({ kind: 'focal', alpha: 0.25, gamma: 2, box: 'smooth-l1' });

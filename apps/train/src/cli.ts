@@ -110,7 +110,10 @@ export function buildParser(argv: string[]) {
     .option('schedule', { choices: SCHEDULES, default: 'cosine' as const, describe: 'LR schedule after warmup (with --time-limit it follows the elapsed fraction of the budget)' })
     .option('warmup-iters', { type: 'number', default: 100, describe: 'Linear warmup steps (runs without --time-limit)' })
     .option('warmup-fraction', { type: 'number', default: 0.05, describe: 'Linear warmup as a fraction of the --time-limit budget' })
-    .option('ema', { coerce: emaDecay, default: DEFAULT_EMA_DECAY, describe: 'Exponential moving average of the weights for validation and the saved model: --ema [decay], --no-ema' })
+    .option('ema', {
+      coerce: emaDecay,
+      describe: `Exponential moving average of the weights for validation and the saved model: --ema [decay] (alone: ${DEFAULT_EMA_DECAY}). Off by default: with the schedule annealed to 0 it measured no better than the last weights`,
+    })
     .option('ema-tau', { type: 'number', default: 150, describe: 'Steps over which the EMA decay warms up: decay × (1 − exp(−step / tau)) (ultralytics: 2000, for runs of many thousand steps)' })
     .option('patience', { type: 'number', default: 0, describe: 'Stop after N validations without a better AP (0: off)' })
     .option('clip-grad', { type: 'number', default: 10, describe: 'Clip the global gradient norm (0: off)' })

@@ -20,8 +20,8 @@ describe('RunLog', () => {
     log.append(epoch(0, 2, [0.4, 0.7, 0.3, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
     expect(log.read()).toHaveLength(3);
     const csv = readFileSync(join(dir, 'results.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('epoch,iteration,loss,cls,box,seconds,images_per_s,AP,AP50,AP75');
-    expect(csv[1]).toBe('0,2,1,0.5,0.5,3,2,0.4,0.7,0.3');
+    expect(csv[0]).toBe('epoch,iteration,loss,cls,box,seconds,images_per_s,AP,AP50,AP75,val_loss,val_cls,val_box');
+    expect(csv[1]).toBe('0,2,1,0.5,0.5,3,2,0.4,0.7,0.3,,,');
   });
 
   it('ignores a line torn by a crash and truncates to a checkpoint on resume', () => {

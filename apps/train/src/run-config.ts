@@ -122,7 +122,7 @@ export function runConfigFromArgs(a: TrainArgs): RunConfig {
     loss: { kind: a.loss, alpha: a.alpha, gamma: a.gamma, box: a['box-loss'] },
     optim: {
       optimizer: a.optimizer,
-      ema: a.ema,
+      ema: a.ema ?? 0,
       emaTau: a['ema-tau'],
       warmupFraction: a['warmup-fraction'],
       patience: a.patience,

@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
       return 130;
     }
     writeStdout(
-      `done (${result.reason}): ${result.state.iteration} iterations, best AP ${result.state.bestAp.toFixed(4)}\n` +
+      `done (${result.reason}): ${result.state.iteration} iterations${result.state.bestAp >= 0 ? `, best AP ${result.state.bestAp.toFixed(4)}` : ''}\n` +
         where.map((w) => `  ${w}`).join('\n') + '\n',
     );
     return 0;

@@ -66,7 +66,9 @@ export async function trainRun(
   });
   const batchesPerEpoch = loader.numBatches(0);
   if (batchesPerEpoch === 0) {
-    throw new UserError(`${config.trainAnn}: ${loader.images.length} training images make no batch of ${config.optim.batchSize} (--batch-size ${config.optim.batchSize}); use a smaller --batch-size`);
+    throw new UserError(
+      `${config.trainAnn}: ${loader.images.length} training images make no full batch of ${config.optim.batchSize} (a batch holds images of one aspect-ratio group); use a smaller --batch-size or more images`,
+    );
   }
   const timeLimit = session.timeLimit ?? config.optim.timeLimit;
   // a time budget with neither epochs nor iterations given: train until the time runs out

@@ -1,9 +1,10 @@
 /**
- * Training-mode batch norm on the engines whose tensors live in this process's memory (wasm, cpu):
- * per-channel sums in float64 in one pass over the values, and the output and the input gradient in
- * one pass each — where the same formulas as tfjs ops take five element-wise kernels forward and
- * five backward over tensors of megabytes (the stem's output at 256² is 8 MB), each allocating its
- * result. Same contract as the generic path in layers.ts; the engine-independent tests compare both.
+ * Training-mode batch norm on the cpu engine, whose element-wise ops are plain JS loops with an
+ * allocation each: per-channel sums in float64 in one pass over the values, the output (and a ReLU)
+ * in one pass, and likewise backward. (On wasm the SIMD kernels of batchNormTrainingOps are faster.)
+ * Same contract as batchNormTrainingOps in layers.ts; batch-norm.spec.ts compares both with a
+ * tf.moments reference on both engines. Reads tensors where they live (the wasm heap or the cpu
+ * engine's arrays), so it runs on wasm too.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CrossReplicaSum } from './cross-replica';
@@ -14,12 +15,6 @@ function hostValues(t: tf.Tensor): Float32Array {
   const backend = tf.backend() as tf.KernelBackend & { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
   if (tf.getBackend() === 'wasm' && backend.typedArrayFromHeap) return backend.typedArrayFromHeap(t);
   return backend.readSync(t.dataId) as Float32Array;
-}
-
-/** Whether the current engine keeps tensors in host memory that `hostValues` can read. */
-export function hostBackend(): boolean {
-  const name = tf.getBackend();
-  return name === 'wasm' || name === 'cpu';
 }
 
 /**

@@ -51,12 +51,12 @@ describe.each(['cpu', 'wasm'])('training batch norm on %s', (backend) => {
     ['mean 1000 × the spread', 500, 0.5],
   ])('%s: both implementations equal the tf.moments reference (values, ∂x, ∂γ, ∂β, moments)', (_, offset, spread) => {
     const before = tf.memory().numTensors;
-    const x = tf.add(tf.mul(tf.randomNormal([3, 5, 4, 6], 0, 1, 'float32', 7), spread), offset) as tf.Tensor4D;
+    const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal([3, 5, 4, 6], 0, 1, 'float32', 7), spread), offset)) as tf.Tensor4D;
     const g = tf.tensor1d([1.5, 0.5, 1, 2, -0.7, 0.9]);
     const b = tf.tensor1d([0.1, -0.2, 0.3, 0, 1, -1]);
     const w = tf.randomNormal([3, 5, 4, 6], 0, 1, 'float32', 8) as tf.Tensor4D;
     const want = run(reference, x, g, b, w);
-    for (const impl of [batchNormTrainingOps, (xi: tf.Tensor4D, gi: tf.Tensor1D, bi: tf.Tensor1D, on: Parameters<Impl>[3]) => batchNormTrainingHost(xi, gi, bi, undefined, on)]) {
+    for (const impl of [(xi: tf.Tensor4D, gi: tf.Tensor1D, bi: tf.Tensor1D, on: Parameters<Impl>[3]) => batchNormTrainingOps(xi, gi, bi, undefined, on), (xi: tf.Tensor4D, gi: tf.Tensor1D, bi: tf.Tensor1D, on: Parameters<Impl>[3]) => batchNormTrainingHost(xi, gi, bi, undefined, on)]) {
       const got = run(impl, x, g, b, w);
       expect(relativeError(got.y, want.y)).toBeLessThan(1e-4);
       got.grads.forEach((gr, i) => expect(relativeError(gr, want.grads[i])).toBeLessThan(2e-3));
@@ -69,11 +69,11 @@ describe.each(['cpu', 'wasm'])('training batch norm on %s', (backend) => {
   });
 
   it('is finite for a constant channel (zero variance) and extreme values', () => {
-    const x = tf.concat([tf.fill([2, 3, 3, 1], 100), tf.mul(tf.randomNormal([2, 3, 3, 1], 0, 1, 'float32', 3), 1e4)], 3) as tf.Tensor4D;
+    const x = tf.tidy(() => tf.concat([tf.fill([2, 3, 3, 1], 100), tf.mul(tf.randomNormal([2, 3, 3, 1], 0, 1, 'float32', 3), 1e4)], 3)) as tf.Tensor4D;
     const g = tf.tensor1d([1, 1]);
     const b = tf.tensor1d([0, 0]);
     const w = tf.onesLike(x) as tf.Tensor4D;
-    for (const impl of [batchNormTrainingOps, (xi: tf.Tensor4D, gi: tf.Tensor1D, bi: tf.Tensor1D, on: Parameters<Impl>[3]) => batchNormTrainingHost(xi, gi, bi, undefined, on)]) {
+    for (const impl of [(xi: tf.Tensor4D, gi: tf.Tensor1D, bi: tf.Tensor1D, on: Parameters<Impl>[3]) => batchNormTrainingOps(xi, gi, bi, undefined, on), (xi: tf.Tensor4D, gi: tf.Tensor1D, bi: tf.Tensor1D, on: Parameters<Impl>[3]) => batchNormTrainingHost(xi, gi, bi, undefined, on)]) {
       const got = run(impl, x, g, b, w);
       expect([...got.y, ...got.grads.flatMap((t) => [...t])].every(Number.isFinite)).toBe(true);
     }
