@@ -44,6 +44,9 @@ const stepLosses = (run: string): Map<number, number> =>
       .map((r) => [r.iteration, r.loss]),
   );
 
+/** `args` without the given flags and their values. */
+const withoutFlags = (args: string[], flags: string[]): string[] => args.filter((a, i) => !flags.includes(a) && !flags.includes(args[i - 1]));
+
 /** The weight bytes of a saved model (every shard, in name order). */
 const modelBytes = (dir: string): Buffer =>
   Buffer.concat(readdirSync(dir).filter((f) => f.endsWith('.bin')).sort().map((f) => readFileSync(join(dir, f))));
@@ -77,9 +80,19 @@ describe('retina-train end to end', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/engine: wasm/);
     expect(r.stdout).toMatch(/training on 2 threads/);
-    for (const f of ['model/model.json', 'checkpoints/last/model/model.json', 'checkpoints/last/trainer/model.json', 'metrics.jsonl', 'results.csv', 'plots/loss.png']) {
+    for (const f of ['model/model.json', 'checkpoints/last/model/model.json', 'checkpoints/last/trainer/model.json', 'metrics.jsonl', 'results.csv', 'plots/loss.png', 'plots/confusion.png', 'confusion.json']) {
       expect(existsSync(join(out, f))).toBe(true);
     }
+    // the final validation's confusion matrix: every validation box is counted once in its class's column
+    const confusion = JSON.parse(readFileSync(join(out, 'confusion.json'), 'utf8'));
+    const valBoxes = JSON.parse(readFileSync(join(data, 'annotations/instances_val.json'), 'utf8')).annotations.filter((a: { iscrowd?: number }) => !a.iscrowd);
+    const classes = confusion.classes.length;
+    const gtCounted = confusion.matrix.reduce((sum: number, row: number[]) => sum + row.slice(0, classes).reduce((a, b) => a + b, 0), 0);
+    expect(gtCounted).toBe(valBoxes.length);
+    // validation loss per validation, in metrics.jsonl and results.csv
+    const epochs = readFileSync(join(out, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"epoch"')).map((l) => JSON.parse(l));
+    expect(epochs.filter((e) => e.stats).every((e) => Number.isFinite(e.valLoss) && e.valLoss > 0)).toBe(true);
+    expect(readFileSync(join(out, 'results.csv'), 'utf8').split('\n')[0]).toContain('val_loss');
     expect([...stepLosses(out).keys()]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
 
     const evalJson = join(out, 'eval.json');
@@ -189,9 +202,21 @@ describe('retina-train end to end', () => {
     expect(modelBytes(join(out, 'model')).equals(modelBytes(join(runs, 'full', 'model')))).toBe(true);
   }, 240000);
 
+  it('--patience N stops after N validations without a better AP', () => {
+    const out = join(runs, 'patience');
+    const args = withoutFlags(trainArgs(out), ['--iterations', '--eval-every', '--norm']);
+    // weights that cannot move (lr 1e-12) and frozen BN statistics: the first validation's AP is never beaten
+    const r = runSync(TRAIN, [...args, '--epochs', '6', '--eval-every', '1', '--lr', '1e-12', '--norm', 'frozen-bn', '--patience', '2']);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/early stop: no better AP in 2 validations \(--patience 2\)/);
+    expect(r.stdout).toMatch(/done \(patience\)/);
+    expect(loadCheckpointState(out).epoch).toBe(3);
+  });
+
   it('--time-limit: the schedule follows the clock and the last step runs at lr ≈ 0', () => {
     const out = join(runs, 'timed');
-    const args = trainArgs(out).filter((a, i, all) => a !== '--iterations' && all[i - 1] !== '--iterations');
+    const args = withoutFlags(trainArgs(out), ['--iterations']);
     const r = runSync(TRAIN, [...args, '--time-limit', '12', '--warmup-fraction', '0.1', '--lr', '1e-3', '--eval-every', '0']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.status).toBe(0);
