@@ -202,6 +202,14 @@ describe('retina-train end to end', () => {
     expect(modelBytes(join(out, 'model')).equals(modelBytes(join(runs, 'full', 'model')))).toBe(true);
   }, 240000);
 
+  it('a training set smaller than one batch exits 2 with one line instead of looping over empty epochs', () => {
+    const out = join(runs, 'tiny');
+    const r = runSync(TRAIN, [...withoutFlags(trainArgs(out), ['--batch-size']), '--max-images', '3', '--batch-size', '4']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^retina-train: .*instances_train\.json: 3 training images make no full batch of 4 .*use a smaller --batch-size/);
+  });
+
   it('--patience N stops after N validations without a better AP', () => {
     const out = join(runs, 'patience');
     const args = withoutFlags(trainArgs(out), ['--iterations', '--eval-every', '--norm']);
