@@ -100,7 +100,7 @@ export function buildParser(argv: string[]) {
     .option('box-loss', { choices: BOX_LOSSES, default: 'smooth-l1' as const, describe: 'Box-regression loss' })
     .group(['epochs', 'iterations', 'time-limit', 'batch-size', 'optimizer', 'lr', 'momentum', 'weight-decay', 'schedule', 'warmup-iters',
       'warmup-fraction', 'clip-grad', 'ema', 'ema-tau', 'patience'], 'Optimisation:')
-    .option('epochs', { type: 'number', describe: 'Number of epochs (default 12 unless --iterations is set)' })
+    .option('epochs', { type: 'number', describe: 'Number of epochs (default 12 unless --iterations or --time-limit is given)' })
     .option('iterations', { type: 'number', describe: 'Number of optimizer steps instead of --epochs' })
     .option('batch-size', { type: 'number', default: 4, describe: 'Images per step' })
     .option('optimizer', { choices: OPTIMIZERS, default: 'adamw' as const, describe: 'AdamW (decoupled weight decay) or SGD with momentum' })
