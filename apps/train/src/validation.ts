@@ -1,10 +1,10 @@
 /**
  * Periodic validation: detections on the validation split scored by @retina/coco-eval, and the
  * validation loss (the training loss on the validation images at the test size, batch norm on its
- * running statistics, no augmentation).
+ * running statistics, no augmentation) — both from one forward pass per batch.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { createDataLoader, createEvalLoader, loadCocoDataset, type CocoDataset } from '@retina/coco';
+import type * as tf from '@tensorflow/tfjs-core';
+import { createEvalLoader, loadCocoDataset, type CocoDataset, type ImageTarget } from '@retina/coco';
 import {
   confusionMatrix,
   evaluateBbox,
@@ -48,8 +48,20 @@ export class Validator {
 
   /** Runs the model over the validation split; prints and returns the 12 COCO stats and the loss. */
   async run(net: RetinaNet): Promise<ValidationResult> {
-    const options = { batchSize: this.config.optim.batchSize, ...testSizeOf(this.config), padMultiple: net.sizeMultiple, workers: this.config.data.workers };
-    const results = await detectAll(net, createEvalLoader(this.dataset, options).epoch(0));
+    const loader = createEvalLoader(this.dataset, { batchSize: this.config.optim.batchSize, ...testSizeOf(this.config), padMultiple: net.sizeMultiple, workers: this.config.data.workers });
+    // the eval loader's targets carry the boxes too: one forward pass gives the loss and the detections
+    const sum = { total: 0, cls: 0, box: 0, n: 0 };
+    const predictor = {
+      predict: async (images: tf.Tensor4D, targets: readonly ImageTarget[]) => {
+        const { losses, detections } = await net.lossesAndDetections(images, targets);
+        sum.total += losses.total;
+        sum.cls += losses.cls;
+        sum.box += losses.box;
+        sum.n++;
+        return detections;
+      },
+    };
+    const results = await detectAll<ImageTarget>(predictor, loader.epoch(0));
     const evaluation = evaluateBbox(this.groundTruth, results);
     this.lastEvaluation = evaluation;
     this.lastDetections = results;
@@ -57,7 +69,7 @@ export class Validator {
       this.reporter.info(summaryLines(evaluation.stats, evaluation.params).join('\n'));
       this.reporter.info(perClassTable(evaluation, 'id').join('\n'));
     }
-    return { stats: evaluation.stats, loss: await this.loss(net, options) };
+    return { stats: evaluation.stats, loss: { total: sum.total / sum.n, cls: sum.cls / sum.n, box: sum.box / sum.n } };
   }
 
   /** The confusion matrix of the last validation's detections (classes + background). */
@@ -65,24 +77,5 @@ export class Validator {
     if (!this.lastDetections) return undefined;
     const matrix = confusionMatrix(this.groundTruth, this.lastDetections, opts);
     return { matrix, table: formatConfusionMatrix(matrix) };
-  }
-
-  private async loss(net: RetinaNet, options: { batchSize: number; shortSide: number; maxSize: number; padMultiple: number; workers: number }): Promise<ValidationResult['loss']> {
-    const loader = createDataLoader(this.dataset, { ...options, hflip: 0, shuffle: false, aspectGrouping: false, dropLast: false, scaleJitter: null, colorJitter: null });
-    const sum = { total: 0, cls: 0, box: 0, n: 0 };
-    for await (const batch of loader.epoch(0)) {
-      const values = tf.tidy(() => {
-        const x = tf.tensor4d(batch.images, [batch.batchSize, batch.height, batch.width, 3]);
-        const l = net.computeLosses(x, batch.targets, { training: false });
-        return tf.stack([l.total, l.cls, l.box]);
-      });
-      const [total, cls, box] = await values.data();
-      values.dispose();
-      sum.total += total;
-      sum.cls += cls;
-      sum.box += box;
-      sum.n++;
-    }
-    return { total: sum.total / sum.n, cls: sum.cls / sum.n, box: sum.box / sum.n };
   }
 }

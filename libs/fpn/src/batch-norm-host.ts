@@ -1,21 +1,14 @@
 /**
  * Training-mode batch norm on the cpu engine, whose element-wise ops are plain JS loops with an
- * allocation each: per-channel sums in float64 in one pass over the values, the output (and a ReLU)
- * in one pass, and likewise backward. (On wasm the SIMD kernels of batchNormTrainingOps are faster.)
- * Same contract as batchNormTrainingOps in layers.ts; batch-norm.spec.ts compares both with a
- * tf.moments reference on both engines. Reads tensors where they live (the wasm heap or the cpu
- * engine's arrays), so it runs on wasm too.
+ * allocation each: per-channel sums in float64 in one pass over the values, the output in one pass,
+ * and likewise backward. (On wasm the SIMD kernels of batchNormTrainingOps are as fast.) Same
+ * contract as batchNormTrainingOps in layers.ts; batch-norm.spec.ts compares both with a tf.moments
+ * reference on both engines. Values are read with dataSync, which on the cpu engine is its own
+ * array (no copy) and on other engines a copy.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CrossReplicaSum } from './cross-replica';
 import { BN_EPS } from './constants';
-
-/** The values of a float32 tensor without a copy: a view into the wasm heap, or the cpu engine's array. */
-function hostValues(t: tf.Tensor): Float32Array {
-  const backend = tf.backend() as tf.KernelBackend & { typedArrayFromHeap?: (t: tf.TensorInfo) => Float32Array };
-  if (tf.getBackend() === 'wasm' && backend.typedArrayFromHeap) return backend.typedArrayFromHeap(t);
-  return backend.readSync(t.dataId) as Float32Array;
-}
 
 /**
  * y = γ (x − μ) / √(σ² + ε) + β over x [N, H, W, C] with the batch's moments (the replicas' whole batch
@@ -31,7 +24,7 @@ export function batchNormTrainingHost(
   const c = x.shape[3];
   const rows = x.size / c;
   const op = tf.customGrad((xi, g, b, save) => {
-    const xv = hostValues(xi as tf.Tensor);
+    const xv = (xi as tf.Tensor).dataSync() as Float32Array;
     // Σx and Σx² per channel, then the count, in one vector (one sum over the replicas)
     let sums: Float64Array = new Float64Array(2 * c + 1);
     for (let r = 0, at = 0; r < rows; r++) {
@@ -67,8 +60,8 @@ export function batchNormTrainingHost(
     return {
       value: tf.tensor4d(y, x.shape),
       gradFunc: (dy, saved) => {
-        const dv = hostValues(dy as tf.Tensor);
-        const sx = hostValues(saved[0]);
+        const dv = (dy as tf.Tensor).dataSync() as Float32Array;
+        const sx = saved[0].dataSync() as Float32Array;
         // Σ∂y and Σ∂y·x per channel; Σ∂y·x̂ = (Σ∂y·x − μ Σ∂y) / σ
         const local = new Float64Array(2 * c);
         for (let r = 0, at = 0; r < rows; r++) {

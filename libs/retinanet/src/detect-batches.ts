@@ -6,13 +6,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Detection, ImageMeta } from './postprocess';
 
-export interface InferenceBatch {
+export interface InferenceBatch<T extends ImageMeta & { imageId: number } = ImageMeta & { imageId: number }> {
   /** [batchSize, height, width, 3] NHWC, RGB 0..255. */
   images: Float32Array;
   batchSize: number;
   height: number;
   width: number;
-  targets: readonly (ImageMeta & { imageId: number })[];
+  targets: readonly T[];
 }
 
 /** One record of a COCO results file. */
@@ -24,13 +24,14 @@ export interface CocoDetection {
   score: number;
 }
 
-export interface Predictor {
-  predict(images: tf.Tensor4D, metas: readonly ImageMeta[]): Promise<Detection[][]>;
+/** Detections per image of a batch; `metas` are the batch's targets (any extra fields they carry included). */
+export interface Predictor<T extends ImageMeta = ImageMeta> {
+  predict(images: tf.Tensor4D, metas: readonly T[]): Promise<Detection[][]>;
 }
 
-export async function detectAll(
-  net: Predictor,
-  batches: AsyncIterable<InferenceBatch>,
+export async function detectAll<T extends ImageMeta & { imageId: number }>(
+  net: Predictor<T>,
+  batches: AsyncIterable<InferenceBatch<T>>,
   onBatch?: (images: number) => void,
 ): Promise<CocoDetection[]> {
   const results: CocoDetection[] = [];

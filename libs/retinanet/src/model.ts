@@ -107,20 +107,44 @@ export class RetinaNet {
     const [, h, w] = images.shape;
     const grid = this.anchors.get(h, w);
     const t = assignTargets(grid, targets, this.config.numClasses, this.config.matcher);
-    const l = this.config.loss;
     const normalizer = Math.max(1, t.numPositive);
     const sums = opts.replicaSums;
     const sync = sums ? { sum: (v: Float64Array) => sums.sum(v), lossWeight: normalizer } : undefined;
-    const parts = tf.tidy(() => {
-      const { logits, deltas } = withCrossReplica(sync, () => this.forward(images, opts.training ?? true));
-      const cls = retinaNetClassificationLoss(logits, t.labels, { kind: l.kind, alpha: l.alpha, gamma: l.gamma, perClassAlpha: l.perClassAlpha });
-      const boxTargets = tf.tensor3d(t.boxTargets, deltas.shape);
-      const anchors = l.box === 'giou' ? tf.tensor2d(grid.anchors, [grid.anchors.length / 4, 4]) : undefined;
-      const box = boxRegressionLoss(deltas, boxTargets, t.labels, { type: l.box, beta: l.beta, anchors }, normalizer);
-      const total = tf.add(cls, tf.mul(box, l.boxWeight)) as tf.Scalar;
-      return { total, cls, box };
-    });
+    const parts = tf.tidy(() => this.lossesOf(withCrossReplica(sync, () => this.forward(images, opts.training ?? true)), grid, t));
     return { ...parts, numPositive: t.numPositive };
+  }
+
+  /**
+   * Validation of a batch with one forward pass (batch norm on its running statistics): the losses, as
+   * `computeLosses` gives them, and the detections, as `predict` gives them.
+   * @param targets one per image: the boxes in input pixels and how the input relates to the original image
+   */
+  async lossesAndDetections(images: tf.Tensor4D, targets: readonly (ImageTargets & ImageMeta)[]): Promise<{ losses: { total: number; cls: number; box: number }; detections: Detection[][] }> {
+    this.checkImages('lossesAndDetections', images);
+    this.checkMetas('lossesAndDetections', images, targets);
+    const [, h, w] = images.shape;
+    const grid = this.anchors.get(h, w);
+    const t = assignTargets(grid, targets, this.config.numClasses, this.config.matcher);
+    const out = this.forward(images, false);
+    const parts = tf.tidy(() => {
+      const l = this.lossesOf(out, grid, t);
+      return tf.stack([l.total, l.cls, l.box]);
+    });
+    const [total, cls, box] = await parts.data();
+    parts.dispose();
+    return { losses: { total, cls, box }, detections: await this.detectionsOf(out, h, w, targets) };
+  }
+
+  /** Classification + box losses of head outputs against assigned targets (inside the caller's tidy). */
+  private lossesOf({ logits, deltas }: HeadOutputs, grid: AnchorGrid, t: ReturnType<typeof assignTargets>): { total: tf.Scalar; cls: tf.Scalar; box: tf.Scalar } {
+    const l = this.config.loss;
+    const normalizer = Math.max(1, t.numPositive);
+    const cls = retinaNetClassificationLoss(logits, t.labels, { kind: l.kind, alpha: l.alpha, gamma: l.gamma, perClassAlpha: l.perClassAlpha });
+    const boxTargets = tf.tensor3d(t.boxTargets, deltas.shape);
+    const anchors = l.box === 'giou' ? tf.tensor2d(grid.anchors, [grid.anchors.length / 4, 4]) : undefined;
+    const box = boxRegressionLoss(deltas, boxTargets, t.labels, { type: l.box, beta: l.beta, anchors }, normalizer);
+    const total = tf.add(cls, tf.mul(box, l.boxWeight)) as tf.Scalar;
+    return { total, cls, box };
   }
 
   /**
@@ -130,14 +154,14 @@ export class RetinaNet {
    */
   async predict(images: tf.Tensor4D, metas: readonly ImageMeta[]): Promise<Detection[][]> {
     this.checkImages('predict', images);
-    if (metas.length !== images.shape[0]) throw new RetinaNetInputError('predict', `need one meta per image (images [${images.shape}], ${metas.length} metas)`);
-    metas.forEach((m, i) => {
-      if (!(m.scale > 0) || !(m.originalHeight > 0) || !(m.originalWidth > 0)) {
-        throw new RetinaNetInputError('predict', `metas[${i}] needs scale, originalHeight, originalWidth > 0 (got ${JSON.stringify(m)})`);
-      }
-    });
-    const [b, h, w] = images.shape;
-    const out = this.forward(images, false);
+    this.checkMetas('predict', images, metas);
+    const [, h, w] = images.shape;
+    return this.detectionsOf(this.forward(images, false), h, w, metas);
+  }
+
+  /** Post-processed detections of head outputs (which it disposes), one list per image. */
+  private async detectionsOf(out: HeadOutputs, h: number, w: number, metas: readonly ImageMeta[]): Promise<Detection[][]> {
+    const b = metas.length;
     const [logits, deltas] = await Promise.all([out.logits.data() as Promise<Float32Array>, out.deltas.data() as Promise<Float32Array>]);
     tf.dispose([out.logits, out.deltas]);
     const grid = this.anchors.get(h, w);
@@ -162,6 +186,15 @@ export class RetinaNet {
   /** Frees every variable of the model. */
   dispose(): void {
     this.store.dispose();
+  }
+
+  private checkMetas(fn: string, images: tf.Tensor, metas: readonly ImageMeta[]): void {
+    if (metas.length !== images.shape[0]) throw new RetinaNetInputError(fn, `need one meta per image (images [${images.shape}], ${metas.length} metas)`);
+    metas.forEach((m, i) => {
+      if (!(m.scale > 0) || !(m.originalHeight > 0) || !(m.originalWidth > 0)) {
+        throw new RetinaNetInputError(fn, `metas[${i}] needs scale, originalHeight, originalWidth > 0 (got ${JSON.stringify(m)})`);
+      }
+    });
   }
 
   private checkImages(fn: string, images: tf.Tensor): void {
