@@ -1,12 +1,15 @@
 // Lint rules, and the dependency direction of DESIGN.md enforced through Nx project tags:
 //   type:app    → anything but other apps
 //   type:tool   → libs
-//   scope:detector (retinanet) → scope:model, scope:core, scope:runtime
-//   scope:model (fpn, focal-loss) → scope:core, scope:runtime
-//   scope:data (coco) → scope:core
-//   scope:core (anchors, coco-eval) → scope:core only
-//   scope:runtime (engine) → nothing of ours
-//   scope:viz (plots) → nothing of ours
+//   type:script (scripts/: npm run demo, gpu-check) → libs
+//   scope:detector (retinanet) → scope:model, scope:core, scope:runtime, scope:base
+//   scope:model (fpn, focal-loss) → scope:core, scope:runtime, scope:base
+//   scope:data (coco) → scope:core, scope:base
+//   scope:core (anchors, coco-eval) → scope:core, scope:base
+//   scope:runtime (engine) → scope:base only
+//   scope:viz (plots) → scope:base only
+//   scope:queue (queue: BullMQ jobs over Redis) → scope:base only
+//   scope:base (errors: the UserError marker every lib's user-facing errors extend) → nothing of ours
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
@@ -26,12 +29,15 @@ export default [
           depConstraints: [
             { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:app', 'type:tool'] },
             { sourceTag: 'type:tool', notDependOnLibsWithTags: ['type:app'] },
-            { sourceTag: 'scope:detector', onlyDependOnLibsWithTags: ['scope:model', 'scope:core', 'scope:runtime'] },
-            { sourceTag: 'scope:model', onlyDependOnLibsWithTags: ['scope:core', 'scope:runtime'] },
-            { sourceTag: 'scope:data', onlyDependOnLibsWithTags: ['scope:core'] },
-            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core'] },
-            { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:viz', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:script', notDependOnLibsWithTags: ['type:app', 'type:tool'] },
+            { sourceTag: 'scope:detector', onlyDependOnLibsWithTags: ['scope:model', 'scope:core', 'scope:runtime', 'scope:base'] },
+            { sourceTag: 'scope:model', onlyDependOnLibsWithTags: ['scope:core', 'scope:runtime', 'scope:base'] },
+            { sourceTag: 'scope:data', onlyDependOnLibsWithTags: ['scope:core', 'scope:base'] },
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core', 'scope:base'] },
+            { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:base'] },
+            { sourceTag: 'scope:viz', onlyDependOnLibsWithTags: ['scope:base'] },
+            { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: ['scope:base'] },
+            { sourceTag: 'scope:base', onlyDependOnLibsWithTags: [] },
           ],
         },
       ],

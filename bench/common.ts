@@ -1,6 +1,6 @@
 /** Helpers shared by the benchmark scripts. */
 import * as tf from '@tensorflow/tfjs-core';
-import type { RetinaNet, RetinaNetConfigInput, TrainShard } from '@retina/retinanet';
+import type { RetinaNet, RetinaNetConfigInput, TrainShard } from '@retina/retinanet/node';
 
 /** Median of the samples (for an even count, the upper of the two middle values). */
 export function median(xs: readonly number[]): number {

@@ -16,8 +16,8 @@
 import { fork } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { DataParallel, selectEngine } from '@retina/engine';
-import { REPLICA_MODULE, createRetinaNet, replicaOf, splitBatch } from '@retina/retinanet';
+import { DataParallel, selectEngine } from '@retina/engine/node';
+import { REPLICA_MODULE, createRetinaNet, replicaOf, splitBatch } from '@retina/retinanet/node';
 import { NARROW_DETECTOR, gradientStep, median, syntheticBatch } from './common';
 
 const flag = (name: string, fallback: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);

@@ -10,8 +10,7 @@
  */
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectEngine, type EngineName } from '@retina/engine';
-import { registerCpuTrainingKernels } from '@retina/fpn';
+import { selectEngine, type EngineName } from '@retina/engine/node';
 import { createRetinaNet, type RetinaNet, type RetinaNetConfigInput } from '@retina/retinanet';
 import { median } from './common';
 
@@ -59,7 +58,6 @@ async function trainStep(net: RetinaNet, images: tf.Tensor4D, targets: ReturnTyp
 
 async function benchEngine(engine: EngineName, rows: string[]): Promise<void> {
   await selectEngine({ backend: engine });
-  if (engine === 'cpu') registerCpuTrainingKernels();
   for (const [name, config] of MODELS) {
     const net = createRetinaNet(config);
     let estimate = { fwd: 0, train: 0, pixels: 1 };

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadTensors, saveTensors, selectEngine } from '@retina/engine';
+import { loadTensors, saveTensors, selectEngine } from '@retina/engine/node';
 
 const PARAMS = 11_700_000;
 const LAYERS = 60;

@@ -8,7 +8,7 @@
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { anchorGrid, anchorsPerLevel } from '@retina/anchors';
-import { selectEngine, type EngineName } from '@retina/engine';
+import { selectEngine, type EngineName } from '@retina/engine/node';
 import { createRetinaNet, postprocessImage, resolveRetinaNetConfig, type RetinaNetConfigInput } from '@retina/retinanet';
 import { median } from './common';
 

@@ -13,8 +13,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { DataParallel, selectEngine, type EngineName } from '@retina/engine';
-import { REPLICA_MODULE, createRetinaNet, replicaOf, splitBatch, type RetinaNetConfigInput } from '@retina/retinanet';
+import { DataParallel, selectEngine, type EngineName } from '@retina/engine/node';
+import { REPLICA_MODULE, createRetinaNet, replicaOf, splitBatch, type RetinaNetConfigInput } from '@retina/retinanet/node';
 import { NARROW_DETECTOR, gradientStep, median, syntheticBatch } from './common';
 
 const args = new Set(process.argv.slice(2));

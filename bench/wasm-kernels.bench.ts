@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
-import { registerWasmTrainingKernels } from '@retina/engine';
+import { registerWasmTrainingKernels } from '@retina/engine/node';
 import { median } from './common';
 
 const [H, W, C] = [64, 64, 64];

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
-import { registerWasmTrainingKernels } from '@retina/engine';
+import { registerWasmTrainingKernels } from '@retina/engine/node';
 import { DataParallel } from '../libs/engine/src/wasm-kernels/parallel';
 import { createReplica, type ImageShard, type ReplicaOptions } from './wasm-parallel.replica';
 import { median } from './common';

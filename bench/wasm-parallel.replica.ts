@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Replica } from '../libs/engine/src/wasm-kernels/parallel';
-import { createReplica as createDetectorReplica, resolveRetinaNetConfig, type ImageTargets, type RetinaNetConfigInput } from '@retina/retinanet';
+import { createReplica as createDetectorReplica, resolveRetinaNetConfig, type ImageTargets, type RetinaNetConfigInput } from '@retina/retinanet/node';
 
 export interface ImageShard {
   /** [batch, size, size, channels] */

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { loadCocoDataset, type DatasetImage } from '@retina/coco';
-import { writeFileAtomic } from '@retina/engine';
+import { writeFileAtomic } from '@retina/engine/node';
 import { checkResizeSettings, collectBoxes, DEFAULT_RESIZE, type ResizeSettings } from './anchor-boxes';
 import { AnchorAnalysisError, checkAnchorFlags, formatAnchorFlags, formatTrainFlags, type AnchorFlags } from './anchor-config-flags';
 import { bestIous, coverageReport, type CoverageReport } from './anchor-coverage';

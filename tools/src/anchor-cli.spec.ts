@@ -51,8 +51,8 @@ describe('retina-tools anchors', () => {
       '--image-size', '128', '--max-size', '128', '--width', '8', '--fpn-channels', '8', '--head-convs', '0', '--threads', '1', '--quiet', '--backend', 'wasm',
       ...suggestion.trainFlags.split(' '),
     ], { encoding: 'utf8' });
-    expect(train.stderr).not.toMatch(/internal error/);
-    expect([train.status, train.stderr]).toEqual([0, '']);
+    expect(train.stderr).not.toMatch(/internal error|warning|error:/); // stderr holds retina-train's log
+    expect(train.status).toBe(0);
     const saved = JSON.parse(readFileSync(join(dir, 'run', 'model', 'model.json'), 'utf8')).userDefinedMetadata.config;
     const listAfter = (flag: string): number[] => {
       const words: string[] = suggestion.trainFlags.split(' ');

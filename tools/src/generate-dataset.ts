@@ -29,6 +29,10 @@ export interface GenerateOptions {
   maxObjects?: number;
   /** Fraction of images in the validation split. Default 0.2. */
   valFraction?: number;
+  /** Smallest object side in px. Default 8. */
+  minObject?: number;
+  /** Largest object side in px; capped at 0.6 × the image's shorter side. Default: that cap. */
+  maxObject?: number;
   format?: 'png' | 'jpeg';
 }
 
@@ -39,7 +43,7 @@ export interface GenerateSummary {
   perClass: Record<string, number>;
 }
 
-/** Smallest object side in pixels (COCO "small" objects are below 32 × 32). */
+/** Default smallest object side in pixels (COCO "small" objects are below 32 × 32). */
 const MIN_OBJECT = 8;
 /** Largest object side as a fraction of the image side (large objects are above 96 × 96). */
 const MAX_OBJECT_FRACTION = 0.6;
@@ -80,6 +84,8 @@ function checkOptions(o: GenerateOptions): Resolved {
     valFraction: 0.2,
     format: 'png',
     ...o,
+    minObject: o.minObject ?? MIN_OBJECT,
+    maxObject: o.maxObject ?? Infinity,
     minSize: o.minSize ?? o.size ?? 256,
   };
   const int = (name: string, v: number, lo: number, hi = Infinity): void => {
@@ -96,6 +102,10 @@ function checkOptions(o: GenerateOptions): Resolved {
   };
   fraction('rareClassFraction', r.rareClassFraction);
   fraction('valFraction', r.valFraction);
+  if (!(r.minObject >= 1 && r.minObject <= MAX_OBJECT_FRACTION * r.minSize)) {
+    throw new CocoOptionError('minObject', `must be in [1, ${MAX_OBJECT_FRACTION * r.minSize}] px (0.6 × the smallest image side; got ${r.minObject})`);
+  }
+  if (!(r.maxObject >= r.minObject)) throw new CocoOptionError('maxObject', `must be ≥ minObject ${r.minObject} px (got ${r.maxObject})`);
   if (r.format !== 'png' && r.format !== 'jpeg') throw new CocoOptionError('format', `must be png or jpeg (got ${r.format})`);
   return r;
 }
@@ -125,11 +135,11 @@ async function renderImage(o: Resolved, index: number): Promise<{ image: CocoIma
 function placeObjects(o: Resolved, rng: Rng, width: number, height: number): SynthObject[] {
   const count = rng.int(1, o.maxObjects);
   const placed: SynthObject[] = [];
-  const maxSide = MAX_OBJECT_FRACTION * Math.min(width, height);
+  const maxSide = Math.min(o.maxObject, MAX_OBJECT_FRACTION * Math.min(width, height));
   for (let k = 0; k < count; k++) {
     const classIndex = drawClass(o, rng);
     // Log-uniform sizes cover small, medium and large objects evenly on a log scale.
-    const size = Math.exp(rng.uniform(Math.log(MIN_OBJECT), Math.log(maxSide)));
+    const size = Math.exp(rng.uniform(Math.log(o.minObject), Math.log(maxSide)));
     for (let t = 0; t < PLACEMENT_TRIES; t++) {
       const polygon = SHAPES[classIndex].polygon(rng.uniform(size / 2, width - size / 2), rng.uniform(size / 2, height - size / 2), size, rng);
       if (placed.every((p) => !boxesOverlap(polygonBounds(p.polygon), polygonBounds(polygon)))) {

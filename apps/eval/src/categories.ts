@@ -1,4 +1,4 @@
-import { UserError } from './errors';
+import { UserError } from '@retina/errors';
 
 /**
  * Turns `--categories` values (ids or names) into category ids of `known`.

@@ -1,7 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCommandLine, run } from './cli';
+import { selectEngine } from '@retina/engine/node';
+import { createRetinaNet, saveRetinaNet } from '@retina/retinanet/node';
+import { parseCommandLine, run, VERSION } from './cli';
 import { evaluateExamples } from './evaluate-command';
 import type { CliIo } from './io';
 import { capture } from './__fixtures__/capture';
@@ -111,5 +113,44 @@ describe('retina-eval errors and exit codes', () => {
     const argv = cmd.split(' ').slice(1);
     expect(cmd.startsWith('$0 ')).toBe(true);
     await expect(parseCommandLine(argv)).resolves.toHaveProperty('runner');
+  });
+});
+
+describe('retina-eval conventions shared by the three CLIs', () => {
+  const gt = join(GOLDEN, 'basic/gt.json');
+  const dt = join(GOLDEN, 'basic/dt.json');
+
+  it('--version prints the package version and -h the help on stdout, exit 0', async () => {
+    expect(VERSION).toBe(JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version);
+    const version = capture();
+    expect(await run(['--version'], version)).toBe(0);
+    expect(version.stdout).toEqual([VERSION]);
+    const help = capture();
+    expect(await run(['-h'], help)).toBe(0);
+    expect(help.stdout.join('\n')).toMatch(/--gt[\s\S]*Examples:/);
+  });
+
+  it('--json - writes only the JSON on stdout (the summary and table then go to stderr)', async () => {
+    const io = capture();
+    expect(await run(['--gt', gt, '--dt', dt, '--json', '-'], io)).toBe(0);
+    const written = JSON.parse(io.stdout.join('\n'));
+    expect(Object.keys(written)).toEqual(['stats', 'perClass']);
+    expect(written.stats).toHaveLength(12);
+    expect(io.stderr.some((l) => l.startsWith(' Average Precision  (AP) @[ IoU=0.50:0.95'))).toBe(true);
+  });
+
+  it("a library's user error — a saved model whose config cannot be built — is one line naming model.json, exit 2", async () => {
+    await selectEngine({ backend: 'cpu' });
+    const model = join(dir, 'broken-model');
+    const net = createRetinaNet({ numClasses: 1, backbone: { depth: 'narrow', width: 8, blocks: [1, 1, 1, 1] }, fpn: { channels: 8 }, head: { channels: 8, convs: 1 } });
+    await saveRetinaNet(net, model);
+    net.dispose();
+    const json = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8'));
+    json.userDefinedMetadata.config.backbone.width = 0; // as a hand edit or another version might leave it
+    writeFileSync(join(model, 'model.json'), JSON.stringify(json));
+    const io = capture();
+    expect(await run(['--model', model, '--ann', gt, '--images', dir, '--backend', 'cpu', '--quiet'], io)).toBe(2);
+    const errors = io.stderr.filter((l) => !/^retina-eval: engine: /.test(l));
+    expect(errors).toEqual([expect.stringMatching(/^retina-eval: .*broken-model\/model\.json: saved config: fpn config: backbone.width: must be an integer ≥ 1 \(got 0\)$/)]);
   });
 });

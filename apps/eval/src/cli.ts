@@ -1,13 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import yargs from 'yargs';
+import { errorReport, ExitCode, UserError } from '@retina/errors';
 import { evaluateCommand, type Runner } from './evaluate-command';
-import { ExitCode, isUserError, UserError } from './errors';
+import { exportCommand } from './export-command';
 import { processIo, type CliIo } from './io';
 import { predictCommand } from './predict-command';
+import { workerCommand } from './queue/worker-command';
 
 export const SCRIPT_NAME = 'retina-eval';
 const HELP_WIDTH = 100;
+/** The package's version (`--version`): src/ and dist/ both sit beside package.json. */
+export const VERSION: string = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version;
 
-/** A parsed command line: text to show (`--help`) or a command to run. */
+/** A parsed command line: text to show (`--help`, `--version`) or a command to run. */
 export type ParsedCommandLine = { readonly help: string } | { readonly runner: Runner };
 
 /**
@@ -21,10 +27,12 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedC
     .scriptName(SCRIPT_NAME)
     .command(evaluateCommand((r) => (runner = r)))
     .command(predictCommand((r) => (runner = r)))
+    .command(exportCommand((r) => (runner = r)))
+    .command(workerCommand((r) => (runner = r)))
     .strict()
     .help()
     .alias('help', 'h')
-    .version(false)
+    .version(VERSION)
     .wrap(HELP_WIDTH)
     .exitProcess(false)
     .fail((message, error) => {
@@ -38,8 +46,8 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedC
 }
 
 /**
- * Runs the CLI in-process. Exit status: 0 success, 2 user error (one line on stderr),
- * 1 bug (stack trace on stderr).
+ * Runs the CLI in-process. Results on stdout, the log on stderr. Exit status (@retina/errors'
+ * `errorReport`): 0 success, 2 user error (one line on stderr), 1 bug (stack trace on stderr).
  */
 export async function run(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   try {
@@ -50,11 +58,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo): Promi
     }
     return await parsed.runner(io);
   } catch (e) {
-    if (isUserError(e)) {
-      io.err(`${SCRIPT_NAME}: ${e.message}`);
-      return ExitCode.UserError;
-    }
-    io.err(`${SCRIPT_NAME}: internal error, please report it:\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    return ExitCode.Bug;
+    const { text, exitCode } = errorReport(SCRIPT_NAME, e);
+    io.err(text);
+    return exitCode;
   }
 }

@@ -3,10 +3,11 @@
  * whole pixels here, rendered as one SVG overlay and composited onto the RGB pixels with sharp.
  */
 import type { RgbImage, Size } from '@retina/coco';
+import { boxColor } from '@retina/image';
 import sharp from 'sharp';
 
-/** Box colours by class index (matplotlib's tab10, as the plots use), repeating after ten classes. */
-export const BOX_COLORS: readonly string[] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+/** Box colours by class index (tab10; @retina/image's palette, which the web page draws with too). */
+export { BOX_COLORS, boxColor } from '@retina/image';
 /** One pixel of box edge per this many pixels of the image's shorter side (at least 1). */
 const PIXELS_PER_LINE_WIDTH = 160;
 /** Label font size: the shorter side / this, at least MIN_FONT_SIZE px. */
@@ -40,8 +41,6 @@ export interface OverlayLayout {
   readonly boxes: readonly { readonly color: string; readonly edges: readonly PixelRect[] }[];
   readonly labels: readonly { readonly color: string; readonly textColor: string; readonly rect: PixelRect; readonly fontSize: number; readonly caption: string }[];
 }
-
-export const boxColor = (colorIndex: number): string => BOX_COLORS[((colorIndex % BOX_COLORS.length) + BOX_COLORS.length) % BOX_COLORS.length];
 
 /** Width of the box edges for an image of `size`. */
 export const lineWidth = (size: Size): number => Math.max(1, Math.round(Math.min(size.width, size.height) / PIXELS_PER_LINE_WIDTH));

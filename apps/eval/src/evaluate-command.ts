@@ -1,7 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
-import { UserError } from './errors';
+import { UserError } from '@retina/errors';
 import type { CliIo } from './io';
 import { checkModelArgs, isModelMode, modelExamples, modelOptions, runModel, type ModelArgs } from './model-mode';
+import { runModelSharded } from './queue/sharded';
 import { checkScoreArgs, isScoreMode, runScore, scoreExamples, scoreOptions, type ScoreArgs } from './score';
 
 /** A parsed command line, ready to run; resolves to the exit status. */
@@ -23,7 +24,7 @@ export function evaluateCommand(select: (runner: Runner) => void): CommandModule
         if (args.gt !== undefined || args.dt !== undefined) throw new UserError('give either --model (run a model) or --gt/--dt (score results), not both');
         const problem = checkModelArgs(args);
         if (problem !== undefined) throw new UserError(problem);
-        select((io) => runModel(args, io));
+        select((io) => (args.queue === undefined ? runModel(args, io) : runModelSharded(args, io)));
         return;
       }
       if (!isScoreMode(args)) throw new UserError('nothing to do: give --gt GT.json --dt DT.json, or --model RUN/model --ann ANN.json --images DIR (see --help)');

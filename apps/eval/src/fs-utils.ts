@@ -1,5 +1,5 @@
-import { writeFileAtomic as writeAtomic } from '@retina/engine';
-import { UserError } from './errors';
+import { writeFileAtomic as writeAtomic } from '@retina/engine/node';
+import { UserError } from '@retina/errors';
 
 /**
  * Writes `data` to `path` through a temporary file in the same directory and a rename, so that a

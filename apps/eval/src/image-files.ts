@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import { UserError } from './errors';
+import { UserError } from '@retina/errors';
 
 /** File extensions taken from a folder (case-insensitive); a file named directly may have any. */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp'];

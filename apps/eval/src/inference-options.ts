@@ -1,6 +1,6 @@
 /** Flags and checks shared by the two commands that run a trained detector (model mode and `predict`). */
-import { ENGINE_ORDER } from '@retina/engine';
-import type { RetinaNet } from '@retina/retinanet';
+import { ENGINE_ORDER } from '@retina/engine/node';
+import type { RetinaNetConfig } from '@retina/retinanet';
 import type { Options } from 'yargs';
 
 /** `--image-size`, `--max-size`, `--backend`, `--quiet`, shown in help `group` when given. */
@@ -26,10 +26,10 @@ export interface TestSize {
   describe: string;
 }
 
-/** The test size: the flags where given, else the size saved with the model. */
-export function testSize(args: { 'image-size'?: number; 'max-size'?: number }, net: RetinaNet): TestSize {
-  const shortSide = args['image-size'] ?? net.config.testSize.shortSide;
-  const maxSize = args['max-size'] ?? net.config.testSize.maxSize;
+/** The test size: the flags where given, else the size saved with the model (a loaded one, or its saved config alone). */
+export function testSize(args: { 'image-size'?: number; 'max-size'?: number }, model: { config: Pick<RetinaNetConfig, 'testSize'> }): TestSize {
+  const shortSide = args['image-size'] ?? model.config.testSize.shortSide;
+  const maxSize = args['max-size'] ?? model.config.testSize.maxSize;
   const given = [args['image-size'], args['max-size']].filter((v) => v !== undefined).length;
   const from = given === 2 ? 'as given' : given === 1 ? 'one given, one saved with the model' : 'saved with the model';
   return { shortSide, maxSize, describe: `test size: shorter side ${shortSide} px, longer side at most ${maxSize} px (${from})` };

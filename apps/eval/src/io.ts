@@ -1,4 +1,4 @@
-import { writeStdout } from '@retina/engine';
+import { writeStdout } from '@retina/engine/node';
 
 /** Where the CLI writes: results to `out`, diagnostics and errors to `err` (one line per call). */
 export interface CliIo {

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatFixed, type BboxEvaluation, type PrCurve } from '@retina/coco-eval';
 import { renderLineChartPng } from '@retina/plots';
-import { UserError } from './errors';
+import { UserError } from '@retina/errors';
 import { writeFileAtomic } from './fs-utils';
 
 /** A file-name-safe form of a category name: lower case, runs of other characters → '-'. */

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { Runner } from './evaluate-command';
-import { UserError } from './errors';
+import { UserError } from '@retina/errors';
 import { checkPredictArgs, predictExamples, predictOptions, runPredict, type PredictArgs } from './predict';
 
 /** `retina-eval predict --model RUN/model IMAGES...`: detections of image files, as JSON and drawn. */

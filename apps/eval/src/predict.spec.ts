@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { selectEngine, saveTensors } from '@retina/engine';
-import { createRetinaNet, loadRetinaNet, saveRetinaNet } from '@retina/retinanet';
+import { selectEngine, saveTensors } from '@retina/engine/node';
+import { createRetinaNet, loadRetinaNet, saveRetinaNet } from '@retina/retinanet/node';
 import { PNG } from 'pngjs';
 import sharp from 'sharp';
 import { parseCommandLine, run } from './cli';
@@ -196,7 +196,9 @@ describe('retina-eval predict', () => {
     const xyxy = coco.map((r) => [r.category_id, r.bbox[0], r.bbox[1], r.bbox[0] + r.bbox[2], r.bbox[1] + r.bbox[3], r.score]);
     const ours = printed.images[0].detections.map((d) => [d.categoryId, ...d.box, d.score]);
     expect(ours.length).toBe(xyxy.length);
-    ours.forEach((row, k) => row.forEach((v, j) => expect(Math.abs(v - xyxy[k][j])).toBeLessThanOrEqual(0.006)));
+    // predict resizes with @retina/image's resizeRgb (as the web page does), model mode inside sharp's
+    // decode: the two differ by a level or two (libs/coco's resize-agreement.spec.ts), hundredths of a pixel here
+    ours.forEach((row, k) => row.forEach((v, j) => expect(Math.abs(v - xyxy[k][j])).toBeLessThanOrEqual(0.02)));
     const written = JSON.parse(readFileSync(join(report, 'report.json'), 'utf8'));
     expect(written.classes.map((c: { name: string; numGt: number }) => [c.name, c.numGt])).toEqual([['cat', 1], ['dog', 0]]);
   });

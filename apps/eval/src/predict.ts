@@ -1,16 +1,17 @@
 /**
  * `retina-eval predict --model RUN/model IMAGES...`: runs a trained detector on image files (no
  * annotations needed), prints or writes the detections as JSON and, with `--draw DIR`, writes each
- * image with its boxes drawn.
+ * image with its boxes drawn. Each image is decoded at full size (sharp) and goes through
+ * @retina/retinanet's `detectImage`, the pre- and post-processing the web page runs too.
  */
 import { basename, extname, join, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { decodeImage, ImageDecodeError, paddedSize, readImageFile, resizeScale, scaledSize, type ImageFile, type RgbImage, type Size } from '@retina/coco';
-import { selectEngine } from '@retina/engine';
-import { detectAll, loadRetinaNet, type Category, type InferenceBatch, type RetinaNet } from '@retina/retinanet';
+import { decodeImage, ImageDecodeError, readImageFile, type RgbImage } from '@retina/coco';
+import { selectEngine } from '@retina/engine/node';
+import { categoryTable, detectImage, loadRetinaNet, type RetinaNet, type ReportedDetection } from '@retina/retinanet/node';
 import type { InferredOptionTypes, Options } from 'yargs';
 import { drawBoxesPng } from './draw';
-import { UserError } from './errors';
+import { UserError } from '@retina/errors';
 import { writeFileAtomic } from './fs-utils';
 import { listImageFiles } from './image-files';
 import type { CliIo } from './io';
@@ -43,14 +44,8 @@ export function checkPredictArgs(args: Partial<PredictArgs>): string | undefined
   return checkPositive(args, ['image-size', 'max-size']);
 }
 
-/** One detection: `box` is [x1, y1, x2, y2] (xyxy) in the original image's pixels. */
-export interface PredictedBox {
-  readonly box: [number, number, number, number];
-  /** COCO category id of the model's saved categories (the class index when it has none). */
-  readonly categoryId: number;
-  readonly category: string;
-  readonly score: number;
-}
+/** One detection: `box` is [x1, y1, x2, y2] (xyxy) in the original image's pixels, to 0.01 px; `score` to 1e-4. */
+export type PredictedBox = ReportedDetection;
 
 /** The detections of one image, best first. `width`/`height`: the image after EXIF orientation. */
 export interface ImagePrediction {
@@ -72,54 +67,18 @@ export interface PredictOutput {
   readonly skipped: { file: string; error: string }[];
 }
 
-const BOX_DECIMALS = 100;
-const SCORE_DECIMALS = 10_000;
-const round = (v: number, scale: number): number => Math.round(v * scale) / scale;
-
-/** Class index and name of each category id the model can output. */
-function categoryTable(net: RetinaNet): (categoryId: number) => { index: number; name: string } {
-  const categories: readonly Category[] = net.config.categories ?? [];
-  const byId = new Map(categories.map((c, index) => [c.id, { index, name: c.name }]));
-  return (id) => byId.get(id) ?? { index: id, name: `class ${id}` };
-}
-
-/** The image resized for the model and padded (bottom/right, zeros) to the model's size multiple. */
-function inputBatch(pixels: RgbImage, padded: Size, meta: InferenceBatch['targets'][number]): InferenceBatch {
-  const images = new Float32Array(padded.height * padded.width * 3);
-  const row = pixels.width * 3;
-  for (let y = 0; y < pixels.height; y++) images.set(pixels.data.subarray(y * row, (y + 1) * row), y * padded.width * 3);
-  return { images, batchSize: 1, height: padded.height, width: padded.width, targets: [meta] };
-}
-
-async function* single<T>(item: T): AsyncIterable<T> {
-  yield item;
-}
-
 interface Prediction {
   readonly record: ImagePrediction;
   readonly warnings: string[];
-  /** The bytes read for the prediction, decoded again at full size by --draw (no second read). */
-  readonly source: ImageFile;
+  /** The decoded pixels at full size, which --draw draws on. */
+  readonly pixels: RgbImage;
 }
 
-async function predictImage(net: RetinaNet, path: string, args: PredictArgs, size: TestSize, category: ReturnType<typeof categoryTable>): Promise<Prediction> {
+async function predictImage(net: RetinaNet, path: string, args: PredictArgs, size: TestSize): Promise<Prediction> {
   const file = await readImageFile(path);
-  const original: Size = { height: file.height, width: file.width };
-  const scale = resizeScale(original, size.shortSide, size.maxSize);
-  const resized = scaledSize(original, scale);
-  const decoded = await decodeImage(file, { resize: resized });
-  const meta = { imageId: 0, scale, originalHeight: original.height, originalWidth: original.width, resizedHeight: resized.height, resizedWidth: resized.width };
-  const results = await detectAll(net, single(inputBatch(decoded, paddedSize(resized, net.sizeMultiple), meta)));
-  const detections = results
-    .filter((r) => r.score >= args['score-threshold'])
-    .sort((a, b) => b.score - a.score)
-    .map(({ bbox: [x, y, w, h], category_id, score }): PredictedBox => ({
-      box: [round(x, BOX_DECIMALS), round(y, BOX_DECIMALS), round(x + w, BOX_DECIMALS), round(y + h, BOX_DECIMALS)],
-      categoryId: category_id,
-      category: category(category_id).name,
-      score: round(score, SCORE_DECIMALS),
-    }));
-  return { record: { file: path, width: original.width, height: original.height, detections }, warnings: decoded.warnings, source: file };
+  const pixels = await decodeImage(file);
+  const detections = await detectImage(net, pixels, { testSize: { shortSide: size.shortSide, maxSize: size.maxSize }, scoreThreshold: args['score-threshold'] });
+  return { record: { file: path, width: file.width, height: file.height, detections }, warnings: pixels.warnings, pixels };
 }
 
 /** Names drawn copies `<name>.png`, then `<name>-2.png`, … so that none overwrites another or an input. */
@@ -137,8 +96,7 @@ function drawnNamer(dir: string, inputs: readonly string[]): (input: string) => 
   };
 }
 
-async function drawPrediction(record: ImagePrediction, source: ImageFile, path: string, category: ReturnType<typeof categoryTable>): Promise<void> {
-  const pixels = await decodeImage(source);
+async function drawPrediction(record: ImagePrediction, pixels: RgbImage, path: string, category: ReturnType<typeof categoryTable>): Promise<void> {
   const boxes = record.detections.map((d) => ({ box: d.box, colorIndex: category(d.categoryId).index, caption: `${d.category} ${d.score.toFixed(2)}` }));
   await writeFileAtomic(path, await drawBoxesPng(pixels, boxes));
 }
@@ -163,7 +121,7 @@ export async function runPredict(args: PredictArgs, io: CliIo): Promise<number> 
       io.err(`retina-eval: warning: the model drops candidates scoring below ${candidateThreshold} (postprocess.scoreThresh), so --score-threshold ${args['score-threshold']} keeps no more than that`);
     }
     if (args.draw !== undefined) await makeOutputDir(args.draw, '--draw');
-    const category = categoryTable(net);
+    const category = categoryTable(net.config);
     const drawnPath = args.draw === undefined ? undefined : drawnNamer(args.draw, files);
     const output: PredictOutput = { model: args.model, boxFormat: 'xyxy', scoreThreshold: args['score-threshold'], images: [], skipped: [] };
     const bar = args.quiet || !process.stderr.isTTY ? undefined : new SingleBar({ format: 'predict {bar} {value}/{total} images | ETA {eta_formatted}' }, Presets.shades_classic);
@@ -172,7 +130,7 @@ export async function runPredict(args: PredictArgs, io: CliIo): Promise<number> 
     for (const file of files) {
       let prediction: Prediction;
       try {
-        prediction = await predictImage(net, file, args, size, category);
+        prediction = await predictImage(net, file, args, size);
       } catch (e) {
         if (!(e instanceof ImageDecodeError)) throw e;
         if (!args['skip-bad-images']) throw new UserError(`${e.message} (give --skip-bad-images to skip such files)`);
@@ -185,7 +143,7 @@ export async function runPredict(args: PredictArgs, io: CliIo): Promise<number> 
       prediction.warnings.forEach((w) => io.err(`retina-eval: warning: ${w}`));
       if (drawnPath !== undefined) {
         prediction.record.drawn = drawnPath(file);
-        await drawPrediction(prediction.record, prediction.source, prediction.record.drawn, category);
+        await drawPrediction(prediction.record, prediction.pixels, prediction.record.drawn, category);
       }
       output.images.push(prediction.record);
     }

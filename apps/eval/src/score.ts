@@ -1,19 +1,9 @@
-import {
-  DEFAULT_CONFUSION_IOU,
-  DEFAULT_CONFUSION_SCORE,
-  evalJson,
-  evaluateBbox,
-  loadGroundTruthFile,
-  loadResultsFile,
-  perClassTable,
-  summaryLines,
-  TABLE_ORDERS,
-} from '@retina/coco-eval';
+import { DEFAULT_CONFUSION_IOU, DEFAULT_CONFUSION_SCORE, evaluateBbox, loadGroundTruthFile, loadResultsFile, TABLE_ORDERS } from '@retina/coco-eval';
 import type { InferredOptionTypes, Options } from 'yargs';
 import { resolveCategoryIds } from './categories';
 import { checkConfusionArgs } from './confusion-files';
-import { UserError } from './errors';
-import { writeFileAtomic } from './fs-utils';
+import { UserError } from '@retina/errors';
+import { reportEvaluation } from './eval-output';
 import { writeImbalanceReport } from './imbalance-files';
 import type { CliIo } from './io';
 import { writePrCurvePlots } from './pr-plots';
@@ -24,7 +14,7 @@ const GROUP = 'Scoring (--gt GT.json --dt DT.json):';
 export const scoreOptions = {
   gt: { type: 'string', requiresArg: true, group: GROUP, describe: 'COCO instances ground truth (JSON)' },
   dt: { type: 'string', requiresArg: true, group: GROUP, describe: 'COCO results: JSON list of {image_id, category_id, bbox, score}' },
-  json: { type: 'string', requiresArg: true, group: GROUP, describe: 'write {stats, perClass} to this file' },
+  json: { type: 'string', requiresArg: true, group: GROUP, describe: 'write {stats, perClass} to this file (- : to stdout, the text summary then going to stderr)' },
   plots: { type: 'string', requiresArg: true, group: GROUP, describe: 'write per-class PR curves (IoU 0.5) as PNG files into this directory' },
   categories: { type: 'string', array: true, requiresArg: true, group: GROUP, describe: 'evaluate only these categories (ids or names)' },
   'class-agnostic': { type: 'boolean', default: false, group: GROUP, describe: 'ignore labels: pool all categories into one' },
@@ -75,13 +65,7 @@ export async function runScore(args: ScoreArgs, io: CliIo): Promise<number> {
     sourceNames,
   });
   io.err(`retina-eval: ${detections.count} detections loaded in ${seconds(t0)} s, evaluated in ${seconds(t1)} s`);
-  summaryLines(result.stats, result.params).forEach((line) => io.out(line));
-  io.out('');
-  perClassTable(result, args.sort).forEach((line) => io.out(line));
-  if (args.json !== undefined) {
-    await writeFileAtomic(args.json, `${JSON.stringify(evalJson(result), null, 2)}\n`);
-    io.err(`retina-eval: wrote ${args.json}`);
-  }
+  await reportEvaluation(result, { json: args.json, sort: args.sort }, io);
   if (args.plots !== undefined) {
     const files = await writePrCurvePlots(args.plots, result);
     io.err(`retina-eval: wrote ${files.length} PR-curve plots to ${args.plots}`);

@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadTensors, readMetadata, resolveAtomicDir, saveTensors, writeDirAtomically } from '@retina/engine';
-import { loadRetinaNet, saveRetinaNet, type RetinaNet } from '@retina/retinanet';
-import { UserError } from './errors';
+import { loadTensors, readMetadata, resolveAtomicDir, saveTensors, writeDirAtomically } from '@retina/engine/node';
+import { loadRetinaNet, saveRetinaNet, type RetinaNet } from '@retina/retinanet/node';
+import { UserError } from '@retina/errors';
 import type { RunConfig } from './run-config';
 
 /** Where the run stands: everything besides weights and optimizer buffers that resume needs. */

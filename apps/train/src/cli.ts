@@ -3,9 +3,13 @@
  * file (--config, YAML or JSON, keys as the long flag names) supplies values; flags override it.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import yargs from 'yargs';
 import YAML from 'yaml';
-import { UserError } from './errors';
+import { UserError } from '@retina/errors';
+
+/** The package's version (`--version`): src/ and dist/ both sit beside package.json. */
+export const VERSION: string = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version;
 
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export const BACKBONES = ['narrow', 'resnet18', 'resnet34', 'resnet50'] as const;
@@ -92,8 +96,11 @@ export function buildParser(argv: string[]) {
     .option('anchor-sizes', { type: 'array', number: true, describe: 'Anchor base size per level, in px (default 4 × stride: 32 64 128 256 512)' })
     .option('anchor-scales', { type: 'array', number: true, describe: 'Multipliers of every base size (default 1 1.26 1.587)' })
     .option('anchor-ratios', { type: 'array', number: true, describe: 'Anchor aspect ratios h/w (default 0.5 1 2)' })
-    .option('pretrained', { type: 'string', describe: 'tfjs LayersModel directory to initialise the backbone' })
-    .option('freeze-backbone', { type: 'boolean', default: false, describe: 'Do not train the backbone' })
+    .option('pretrained', {
+      type: 'string',
+      describe: 'Backbone weights of a Keras applications ResNet converted to a tfjs LayersModel directory (model.json + shards; see the README); resnet backbones only',
+    })
+    .option('freeze-backbone', { type: 'boolean', default: false, describe: 'Do not train the backbone (weights from --pretrained or --init-from)' })
     .option('loss', { choices: LOSSES, default: 'focal' as const, describe: 'Classification loss' })
     .option('alpha', { type: 'number', default: 0.25, describe: 'Focal / balanced-CE alpha (negative: off)' })
     .option('gamma', { type: 'number', default: 2, describe: 'Focal gamma' })
@@ -134,9 +141,10 @@ export function buildParser(argv: string[]) {
     })
     .option('eval-every', { type: 'number', default: 1, describe: 'Validate every N epochs (0: only at the end)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress bar; epoch lines only' })
-    .option('json-log', { type: 'boolean', default: false, describe: 'One JSON object per line on stdout' })
+    .option('json-log', { type: 'boolean', default: false, describe: 'Only JSON lines on stdout, each with a kind (info, warning, step, epoch; done last) instead of the text log on stderr' })
     .option('skip-nonfinite', { type: 'boolean', default: false, describe: 'Skip batches with a NaN/Inf loss instead of stopping' })
     .check((a) => {
+      if (a.help || a.version) return true; // they print and end the run: nothing to check
       if (!a.resume && (!a['train-ann'] || !a['train-images'] || !a.out)) {
         throw new Error('--train-ann, --train-images and --out are required (or --resume RUN)');
       }
@@ -163,6 +171,7 @@ export function buildParser(argv: string[]) {
       }
       if (!(Number.isInteger(a.threads) && a.threads >= 0)) throw new Error(`--threads must be an integer ≥ 0 (got ${a.threads})`);
       if (!(a.hflip >= 0 && a.hflip <= 1)) throw new Error(`--hflip must be in [0, 1] (got ${a.hflip})`);
+      checkPretrained(a);
       return true;
     })
     .example('$0 --train-ann data/raccoon/annotations/instances_train.json --train-images data/raccoon/images ' +
@@ -172,8 +181,22 @@ export function buildParser(argv: string[]) {
     .example('$0 --config train.yaml --lr 0.005', 'Take options from a file, override one')
     .strict()
     .help()
-    .version(false)
+    .alias('help', 'h')
+    .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns || 110));
+}
+
+/** --pretrained and --freeze-backbone: what they need, said before any data is read. */
+function checkPretrained(a: { resume?: string; pretrained?: string; 'init-from'?: string; backbone: string; norm: string; 'freeze-backbone': boolean }): void {
+  if (a.resume) return;
+  if (a.pretrained !== undefined) {
+    if (a['init-from'] !== undefined) throw new Error('give --pretrained (backbone weights) or --init-from (a whole detector), not both');
+    if (!a.backbone.startsWith('resnet')) throw new Error(`--pretrained needs --backbone resnet18, resnet34 or resnet50 (got ${a.backbone}): the weights are a Keras ResNet's`);
+    if (a.norm === 'gn') throw new Error('--pretrained loads batch-norm weights and statistics: use --norm bn or frozen-bn, not gn');
+  }
+  if (a['freeze-backbone'] && a.pretrained === undefined && a['init-from'] === undefined) {
+    throw new Error('--freeze-backbone would freeze randomly initialised weights: give --pretrained DIR or --init-from RUN/model');
+  }
 }
 
 export type TrainArgs = Awaited<ReturnType<ReturnType<typeof buildParser>['parseAsync']>>;

@@ -78,8 +78,10 @@ describe('retina-train end to end', () => {
     const r = runSync(TRAIN, trainArgs(out));
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/engine: wasm/);
-    expect(r.stdout).toMatch(/training on 2 threads/);
+    // the log on stderr, the result on stdout
+    expect(r.stderr).toMatch(/engine: wasm/);
+    expect(r.stderr).toMatch(/training on 2 threads/);
+    expect(r.stdout).toMatch(/^done \(finished\): 8 iterations, best AP \d\.\d{4}\n  model: .*full\/model\n/);
     for (const f of ['model/model.json', 'checkpoints/last/model/model.json', 'checkpoints/last/trainer/model.json', 'metrics.jsonl', 'results.csv', 'plots/loss.png', 'plots/confusion.png', 'confusion.json']) {
       expect(existsSync(join(out, f))).toBe(true);
     }
@@ -161,7 +163,7 @@ describe('retina-train end to end', () => {
     const out = join(runs, 'one-thread');
     const r = runSync(TRAIN, trainArgs(out, ['--threads', '1']));
     expect(r.status).toBe(0);
-    expect(r.stdout).not.toMatch(/training on \d+ threads/);
+    expect(r.stderr).not.toMatch(/training on \d+ threads/);
     const single = stepLosses(out);
     expect([...single.keys()]).toEqual([...parallel.keys()]);
     // float32 sums in another order; a shard without positive anchors counts 1 in the normalizer
@@ -206,8 +208,10 @@ describe('retina-train end to end', () => {
     const out = join(runs, 'tiny');
     const r = runSync(TRAIN, [...withoutFlags(trainArgs(out), ['--batch-size']), '--max-images', '3', '--batch-size', '4']);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^retina-train: .*instances_train\.json: 3 training images make no full batch of 4 .*use a smaller --batch-size/);
+    // the log (engine, data) precedes it on stderr; the error is one line, the last
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('retina-train:'))).toEqual([lines[lines.length - 1]]);
+    expect(lines[lines.length - 1]).toMatch(/^retina-train: .*instances_train\.json: 3 training images make no full batch of 4\b.*use a smaller --batch-size/);
   });
 
   it('--patience N stops after N validations without a better AP', () => {
@@ -217,7 +221,7 @@ describe('retina-train end to end', () => {
     const r = runSync(TRAIN, [...args, '--epochs', '6', '--eval-every', '1', '--lr', '1e-12', '--norm', 'frozen-bn', '--patience', '2']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/early stop: no better AP in 2 validations \(--patience 2\)/);
+    expect(r.stderr).toMatch(/early stop: no better AP in 2 validations \(--patience 2\)/);
     expect(r.stdout).toMatch(/done \(patience\)/);
     expect(loadCheckpointState(out).epoch).toBe(3);
   });

@@ -1,9 +1,12 @@
 /**
  * What the user sees while training: a progress bar per epoch (cli-progress) with the loss parts,
  * learning rate, images/s and ETA; or plain epoch lines (--quiet); or JSON lines (--json-log).
+ *
+ * Streams, as in every Retina CLI: the log (lines, bar) goes to stderr; stdout carries data only —
+ * with --json-log the log itself, as one JSON object per line, each with a `kind`.
  */
 import { SingleBar, Presets } from 'cli-progress';
-import { writeStdout } from '@retina/engine';
+import { writeStdout } from '@retina/engine/node';
 
 export type OutputMode = 'bar' | 'quiet' | 'json';
 
@@ -18,19 +21,28 @@ export interface StepView {
 export class Reporter {
   private bar: SingleBar | undefined;
 
+  /** @param out where lines go (default: JSON lines to stdout, text lines to stderr) */
   constructor(
     readonly mode: OutputMode,
-    private readonly out: (line: string) => void = (l) => writeStdout(l + '\n'),
+    private readonly out: (line: string) => void = mode === 'json' ? (l) => writeStdout(l + '\n') : (l) => process.stderr.write(l + '\n'),
   ) {}
 
-  /** A line of information (engine, data, summary). In JSON mode it becomes {"event":"info"}. */
+  /** A line of information (engine, data, epoch summary). In JSON mode: {"kind":"info","message":…}. */
   info(message: string): void {
     this.stopBar();
-    if (this.mode === 'json') this.out(JSON.stringify({ event: 'info', message }));
+    if (this.mode === 'json') this.out(JSON.stringify({ kind: 'info', message }));
     else this.out(message);
   }
 
-  record(record: object): void {
+  /** A warning (skipped or damaged image). In JSON mode: {"kind":"warning","message":…}. */
+  warn(message: string): void {
+    this.stopBar();
+    if (this.mode === 'json') this.out(JSON.stringify({ kind: 'warning', message }));
+    else this.out(`warning: ${message}`);
+  }
+
+  /** A record with its own `kind` (step, epoch, done): written in JSON mode only. */
+  record(record: { kind: string }): void {
     if (this.mode === 'json') this.out(JSON.stringify(record));
   }
 

@@ -6,15 +6,17 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { availableParallelism } from 'node:os';
-import { DataParallel, removeStaleStaging, selectEngine, writeFileAtomic } from '@retina/engine';
+import { DataParallel, removeStaleStaging, selectEngine, writeFileAtomic } from '@retina/engine/node';
 import { createDataLoader, loadCocoDataset, type Batch, type DataLoader } from '@retina/coco';
-import { REPLICA_MODULE, createRetinaNet, loadRetinaNet, replicaOf, saveRetinaNet, splitBatch, trainedVariables, type RetinaNet, type TrainShard } from '@retina/retinanet';
+import { REPLICA_MODULE, createRetinaNet, loadRetinaNet, replicaOf, saveRetinaNet, splitBatch, trainedVariables, type RetinaNet, type TrainShard } from '@retina/retinanet/node';
 import { checkpointDir, loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint';
 
-import { NonFiniteLossError, UserError } from './errors';
+import { UserError } from '@retina/errors';
+import { NonFiniteLossError } from './errors';
 import { RunLog } from './metrics';
 import { ModelEma, splitEmaState } from './ema';
 import { createOptimizer, type Optimizer } from './optimizer';
+import { KERAS_RESNET_NORMALIZATION, loadPretrainedWeights } from './pretrained';
 import { Reporter } from './progress';
 import { learningRateAt, learningRateAtProgress } from './schedule';
 import { testSizeOf, withSavedDefaults, type RunConfig, type SessionSettings } from './run-config';
@@ -51,7 +53,7 @@ export async function trainRun(
   removeStaleStaging(join(runDir, 'checkpoints'));
 
   const train = await loadCocoDataset(config.trainAnn, config.trainImages);
-  train.warnings.forEach((w) => reporter.info(`warning: ${w}`));
+  train.warnings.forEach((w) => reporter.warn(w));
   const loader = createDataLoader(train, {
     batchSize: config.optim.batchSize,
     shortSide: config.data.imageSizes,
@@ -62,12 +64,12 @@ export async function trainRun(
     workers: config.data.workers,
     maxImages: config.data.maxImages,
     dropLast: true,
-    onWarning: (m) => reporter.info(`warning: ${m}`),
+    onWarning: (m) => reporter.warn(m),
   });
   const batchesPerEpoch = loader.numBatches(0);
   if (batchesPerEpoch === 0) {
     throw new UserError(
-      `${config.trainAnn}: ${loader.images.length} training images make no full batch of ${config.optim.batchSize} (a batch holds images of one aspect-ratio group); use a smaller --batch-size or more images`,
+      `${config.trainAnn}: ${loader.images.length} training images make no full batch of ${config.optim.batchSize}; use a smaller --batch-size or more images`,
     );
   }
   const timeLimit = session.timeLimit ?? config.optim.timeLimit;
@@ -85,7 +87,7 @@ export async function trainRun(
 
   const log = new RunLog(runDir);
   const ck = resume ? await loadCheckpoint(runDir) : undefined;
-  const net = ck ? ck.net : await buildModel(config, loader);
+  const net = ck ? ck.net : await buildModel(config, loader, reporter);
   const state: TrainerState = ck ? { ...ck.state, elapsedSeconds: ck.state.elapsedSeconds ?? 0, stale: ck.state.stale ?? 0 } : { epoch: 0, batchInEpoch: 0, iteration: 0, bestAp: -1, elapsedSeconds: 0, stale: 0, config };
   const optimizer = createOptimizer(config.optim.optimizer, {
     momentum: config.optim.momentum,
@@ -241,13 +243,14 @@ export function learningRateFor(config: RunConfig, iteration: number, totalItera
   });
 }
 
-async function buildModel(config: RunConfig, loader: DataLoader): Promise<RetinaNet> {
+/** A new detector (random, or the --init-from weights), with the --pretrained backbone weights loaded. */
+async function buildModel(config: RunConfig, loader: DataLoader, reporter: Reporter): Promise<RetinaNet> {
   const testSize = testSizeOf(config);
   if (config.initFrom) return loadRetinaNet(join(config.initFrom), { testSize });
   const cm = loader.categoryMap;
   const m = config.model;
   const norm = m.norm;
-  return createRetinaNet({
+  const net = createRetinaNet({
     numClasses: cm.size,
     categories: cm.toJSON().categories,
     seed: config.seed,
@@ -262,8 +265,18 @@ async function buildModel(config: RunConfig, loader: DataLoader): Promise<Retina
       ...(m.anchorRatios ? { ratios: m.anchorRatios } : {}),
     },
     loss: { kind: config.loss.kind, alpha: config.loss.alpha, gamma: config.loss.gamma, box: config.loss.box },
+    ...(config.pretrained ? { normalization: KERAS_RESNET_NORMALIZATION } : {}),
     testSize,
   });
+  if (config.pretrained) {
+    try {
+      reporter.info(await loadPretrainedWeights(net, config.pretrained));
+    } catch (e) {
+      net.dispose();
+      throw e;
+    }
+  }
+  return net;
 }
 
 /**

@@ -42,13 +42,14 @@ export class Validator {
   static async create(config: RunConfig, reporter: Reporter): Promise<Validator> {
     const dataset = await loadCocoDataset(config.valAnn as string, config.valImages as string);
     const gt = await loadGroundTruthFile(config.valAnn as string);
+    dataset.warnings.forEach((w) => reporter.warn(w));
     reporter.info(`validation: ${dataset.images.length} images (${config.valAnn})`);
     return new Validator(dataset, gt, config, reporter);
   }
 
   /** Runs the model over the validation split; prints and returns the 12 COCO stats and the loss. */
   async run(net: RetinaNet): Promise<ValidationResult> {
-    const loader = createEvalLoader(this.dataset, { batchSize: this.config.optim.batchSize, ...testSizeOf(this.config), padMultiple: net.sizeMultiple, workers: this.config.data.workers });
+    const loader = createEvalLoader(this.dataset, { batchSize: this.config.optim.batchSize, ...testSizeOf(this.config), padMultiple: net.sizeMultiple, workers: this.config.data.workers, onWarning: (m) => this.reporter.warn(m) });
     // the eval loader's targets carry the boxes too: one forward pass gives the loss and the detections
     const sum = { total: 0, cls: 0, box: 0, n: 0 };
     const predictor = {

@@ -2,6 +2,8 @@
  * Anchor configuration: which pyramid levels, which sizes, which aspect ratios, where centres sit.
  * Defaults are RetinaNet's (and torchvision's `retinanet_resnet50_fpn`).
  */
+import { UserError } from '@retina/errors';
+
 export interface AnchorConfig {
   /** Pyramid levels; level l has stride 2^l. Default [3, 4, 5, 6, 7]. */
   levels?: number[];
@@ -43,7 +45,7 @@ const MAX_LEVEL = 12;
 const KNOWN_FIELDS = ['levels', 'baseSizes', 'scales', 'sizes', 'ratios', 'offset'];
 
 /** A bad AnchorConfig; `field` names the offending field (e.g. `ratios[1]`). */
-export class AnchorConfigError extends Error {
+export class AnchorConfigError extends UserError {
   constructor(
     readonly field: string,
     message: string,

@@ -1,9 +1,11 @@
+import { UserError } from '@retina/errors';
+
 /**
  * The one error a user can cause in this library: bad ground truth, bad detections or bad options.
  * The message names the input (`source`, e.g. a file path), the record and the field:
  * `dt.json: result 12: score must be a finite number (got null)`.
  */
-export class CocoEvalInputError extends Error {
+export class CocoEvalInputError extends UserError {
   constructor(
     /** Which input was wrong: a file path or a name such as `groundTruth` / `detections` / `options`. */
     readonly source: string,

@@ -5,6 +5,7 @@
  * warning naming it (as OpenCV/PIL users expect); an unreadable one is an `ImageDecodeError`.
  */
 import { readFile } from 'node:fs/promises';
+import type { RgbImage } from '@retina/image';
 import sharp from 'sharp';
 import { ImageDecodeError, oneLine } from './errors';
 import { orientedSize } from './orientation';
@@ -30,12 +31,8 @@ export interface ImageFile {
   storedHeight: number;
 }
 
-/** Decoded RGB pixels, row-major HWC, 3 bytes per pixel. */
-export interface RgbImage {
-  data: Uint8Array;
-  height: number;
-  width: number;
-}
+/** Decoded RGB pixels, row-major HWC, 3 bytes per pixel (@retina/image's type). */
+export type { RgbImage };
 
 export interface DecodedImage extends RgbImage {
   /** One-line warnings naming the file (e.g. a truncated JPEG). */

@@ -1,18 +1,20 @@
 /**
  * Typed errors for everything a user can get wrong in a dataset. Each message is one line that names
- * the file, the record and the field; `exitCode` is what a CLI should exit with (2 = user error).
+ * the file, the record and the field. They are `UserError`s (@retina/errors): a CLI prints the line and
+ * exits 2.
  */
 import { basename } from 'node:path';
+import { ExitCode, oneLine, UserError } from '@retina/errors';
+
+export { oneLine };
 
 /** Exit status for user errors (bad flag, bad input file), as every Retina CLI uses it. */
-export const USER_ERROR_EXIT_CODE = 2;
+export const USER_ERROR_EXIT_CODE = ExitCode.UserError;
 
 /** Base class of every error this package throws because of its input. */
-export class CocoError extends Error {
-  readonly exitCode = USER_ERROR_EXIT_CODE;
+export class CocoError extends UserError {
   constructor(message: string) {
     super(oneLine(message));
-    this.name = new.target.name;
   }
 }
 
@@ -76,11 +78,6 @@ function formatLocation(file: string, kind: RecordKind, id: number | string | nu
   const name = basename(file);
   if (kind === 'file') return `${name}: `;
   return id === null ? `${name}: ${kind}: ` : `${name}: ${kind} ${id}: `;
-}
-
-/** Collapses whitespace runs (newlines included) so that every message stays on one line. */
-export function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
 /** A short, one-line rendering of a JSON value for "(got ...)" clauses. */

@@ -44,3 +44,4 @@ export {
 } from './loader';
 export { verifyImages, type ImageProblem, type VerifyOptions, type VerifyReport } from './verify-images';
 export { annotationFrame } from './frame';
+export { mapConcurrent, Limiter } from './concurrency';

@@ -31,4 +31,23 @@ describe('epochBatches', () => {
     const batches = epochBatches(sizes, 1, { ...base, aspectGrouping: true, dropLast: true });
     expect(batches.map((b) => b.length)).toEqual([4, 4, 4, 4, 4]);
   });
+
+  it('batches what the groups leave over together with dropLast, so a group smaller than a batch still trains', () => {
+    // 2 portrait and 10 landscape images, batches of 4: 2 landscape batches, then the 2 + 2 left over
+    const few = Array.from({ length: 12 }, (_, i) => (i < 2 ? { height: 400, width: 300 } : { height: 300, width: 400 }));
+    for (const epoch of [0, 1, 2]) {
+      const batches = epochBatches(few, epoch, { ...base, aspectGrouping: true, dropLast: true });
+      expect(batches.map((b) => b.length)).toEqual([4, 4, 4]);
+      expect(batches.flat().sort((a, b) => a - b)).toEqual(few.map((_, i) => i));
+    }
+    // 3 + 3 images: no group fills a batch alone, yet one mixed batch per epoch (2 images dropped)
+    const six = Array.from({ length: 6 }, (_, i) => (i < 3 ? { height: 400, width: 300 } : { height: 300, width: 400 }));
+    const seen = new Set<number>();
+    for (const epoch of [0, 1, 2, 3, 4]) {
+      const batches = epochBatches(six, epoch, { ...base, aspectGrouping: true, dropLast: true });
+      expect(batches.map((b) => b.length)).toEqual([4]);
+      batches.flat().forEach((i) => seen.add(i));
+    }
+    expect(seen.size).toBe(6);
+  });
 });

@@ -1,36 +1,14 @@
 /**
  * Geometric and photometric transforms as pure functions: sizes and boxes [N * 4] (xyxy, absolute
  * pixels) in, new values out. The pixel resize itself happens inside sharp's decode (fast, off the
- * main thread); these functions decide the size and move the boxes to match.
+ * main thread); these functions decide the size and move the boxes to match. The sizes themselves
+ * (`resizeScale`, `scaledSize`, `paddedSize`) are @retina/image's, shared with inference.
  */
-import type { RgbImage } from './decode';
+import type { RgbImage, Size } from '@retina/image';
 import type { Rng } from './random';
 import type { BoxesXyxy } from './types';
 
-export interface Size {
-  height: number;
-  width: number;
-}
-
-/**
- * Scale that brings the shorter side to `shortSide` unless the longer side would exceed `maxSize`
- * (then the longer side becomes `maxSize`), as torchvision's GeneralizedRCNNTransform.
- */
-export function resizeScale(size: Size, shortSide: number, maxSize: number): number {
-  const short = Math.min(size.height, size.width);
-  const long = Math.max(size.height, size.width);
-  return Math.min(shortSide / short, maxSize / long);
-}
-
-/** Size of an image scaled by `scale`, rounded to whole pixels (at least 1). */
-export function scaledSize(size: Size, scale: number): Size {
-  return { height: Math.max(1, Math.round(size.height * scale)), width: Math.max(1, Math.round(size.width * scale)) };
-}
-
-/** Smallest size ≥ `size` whose sides are multiples of `multiple`. */
-export function paddedSize(size: Size, multiple: number): Size {
-  return { height: Math.ceil(size.height / multiple) * multiple, width: Math.ceil(size.width / multiple) * multiple };
-}
+export { paddedSize, resizeScale, scaledSize, type Size } from '@retina/image';
 
 /** Boxes mapped from an image of size `from` to the same image resized to `to` (per-axis ratio). */
 export function resizeBoxes(boxes: BoxesXyxy, from: Size, to: Size): BoxesXyxy {

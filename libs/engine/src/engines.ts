@@ -3,7 +3,7 @@
  * leaves its backend active and returns what runs, or throws an Error whose first line is the reason.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWasmTrainingKernels } from './wasm-kernels';
+import { registerTrainingKernels } from './training-kernels';
 
 export type EngineName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
@@ -26,10 +26,15 @@ export interface StartContext {
   webgpuTimeoutMs: number;
 }
 
-export interface Started {
+/** What a start function reports: the active tfjs backend and what runs. */
+interface Backend {
   tfBackend: string;
   /** What runs, for the report line (e.g. "SIMD, 1 thread"). */
   detail: string;
+}
+
+export interface Started extends Backend {
+  /** Our training kernels registered for `tfBackend` (see training-kernels.ts). */
   kernelsAdded: string[];
 }
 
@@ -82,7 +87,7 @@ function dropPartialNative(): void {
 }
 
 /** tfjs-node(-gpu): libtensorflow sizes its thread pools from these variables when it starts. */
-async function startNative(engine: 'tensorflow-gpu' | 'tensorflow', ctx: StartContext): Promise<Started> {
+async function startNative(engine: 'tensorflow-gpu' | 'tensorflow', ctx: StartContext): Promise<Backend> {
   if (ctx.threads !== undefined) {
     process.env.TF_NUM_INTRAOP_THREADS = String(ctx.threads);
     process.env.TF_NUM_INTEROP_THREADS = String(ctx.threads);
@@ -96,7 +101,7 @@ async function startNative(engine: 'tensorflow-gpu' | 'tensorflow', ctx: StartCo
     throw e;
   }
   const threads = ctx.threads === undefined ? 'default threads' : plural(ctx.threads, 'thread');
-  return { tfBackend: 'tensorflow', detail: `${engine === 'tensorflow-gpu' ? 'CUDA' : 'libtensorflow CPU'}, ${threads}`, kernelsAdded: [] };
+  return { tfBackend: 'tensorflow', detail: `${engine === 'tensorflow-gpu' ? 'CUDA' : 'libtensorflow CPU'}, ${threads}` };
 }
 
 interface DawnModule {
@@ -108,7 +113,7 @@ interface GpuLike {
 }
 
 /** Dawn (the `webgpu` package) as `navigator.gpu`, then tfjs's WebGPU backend on it. */
-async function startWebgpu(ctx: StartContext): Promise<Started> {
+async function startWebgpu(ctx: StartContext): Promise<Backend> {
   const dawn = (await ctx.load('webgpu')) as DawnModule;
   const gpu = dawn.create([]);
   const ms = ctx.webgpuTimeoutMs;
@@ -120,7 +125,7 @@ async function startWebgpu(ctx: StartContext): Promise<Started> {
   Object.defineProperty(g.navigator as object, 'gpu', { value: gpu, configurable: true });
   await ctx.load('@tensorflow/tfjs-backend-webgpu');
   await withTimeout(activate('webgpu'), ms, `the WebGPU device did not start within ${ms} ms`);
-  return { tfBackend: 'webgpu', detail: `Dawn, ${adapter.info?.description || adapter.info?.vendor || 'unnamed adapter'}`, kernelsAdded: [] };
+  return { tfBackend: 'webgpu', detail: `Dawn, ${adapter.info?.description || adapter.info?.vendor || 'unnamed adapter'}` };
 }
 
 interface WasmModule {
@@ -132,27 +137,26 @@ interface WasmModule {
  * tfjs-backend-wasm: its Node bundle finds its .wasm files beside itself (no setWasmPaths needed) and
  * picks the SIMD binary when WebAssembly SIMD validates; it never runs threads in Node (tfjs#3830).
  */
-async function startWasm(ctx: StartContext): Promise<Started> {
+async function startWasm(ctx: StartContext): Promise<Backend> {
   const wasm = (await ctx.load('@tensorflow/tfjs-backend-wasm')) as WasmModule;
   if (ctx.threads !== undefined) wasm.setThreadsCount(ctx.threads);
   await activate('wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = wasm.getThreadsCount();
   const capped = ctx.threads !== undefined && ctx.threads > threads ? ` (${ctx.threads} asked; tfjs wasm has no threads in Node)` : '';
-  const kernelsAdded = registerWasmTrainingKernels();
-  return { tfBackend: 'wasm', detail: `${simd ? 'SIMD' : 'no SIMD'}, ${plural(threads, 'thread')}${capped}`, kernelsAdded };
+  return { tfBackend: 'wasm', detail: `${simd ? 'SIMD' : 'no SIMD'}, ${plural(threads, 'thread')}${capped}` };
 }
 
-async function startCpu(ctx: StartContext): Promise<Started> {
+async function startCpu(ctx: StartContext): Promise<Backend> {
   await ctx.load('@tensorflow/tfjs-backend-cpu');
   await activate('cpu');
   // tfjs-backend-cpu prints "install tfjs-node" on first use; the report line already says why cpu runs
   const backend = tf.backend() as { firstUse?: boolean };
   if (backend.firstUse) backend.firstUse = false;
-  return { tfBackend: 'cpu', detail: 'plain JavaScript, 1 thread', kernelsAdded: [] };
+  return { tfBackend: 'cpu', detail: 'plain JavaScript, 1 thread' };
 }
 
-export function startEngine(engine: EngineName, ctx: StartContext): Promise<Started> {
+function startBackend(engine: EngineName, ctx: StartContext): Promise<Backend> {
   switch (engine) {
     case 'tensorflow-gpu':
     case 'tensorflow':
@@ -164,4 +168,13 @@ export function startEngine(engine: EngineName, ctx: StartContext): Promise<Star
     case 'cpu':
       return startCpu(ctx);
   }
+}
+
+/**
+ * Starts `engine`, then registers our training kernels for its backend (cpu and wasm have some), after
+ * its package registered its own: the package is loaded by then, so it cannot put its kernels back.
+ */
+export async function startEngine(engine: EngineName, ctx: StartContext): Promise<Started> {
+  const backend = await startBackend(engine, ctx);
+  return { ...backend, kernelsAdded: registerTrainingKernels(backend.tfBackend) };
 }

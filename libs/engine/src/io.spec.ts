@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { fileSystemIO, loadTensors, ModelFormatError, readMetadata, removeStaleStaging, saveTensors, SHARD_BYTES, type FileWriter } from './index';
+import { fileSystemIO, loadTensors, ModelFormatError, readMetadata, removeStaleStaging, saveTensors, SHARD_BYTES, type FileWriter } from './node';
 
 let root: string;
 beforeAll(async () => {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveAtomicDir, writeDirAtomically } from './atomic-dir';
 import { ModelFormatError } from './errors';
-import { MODEL_JSON, readModelJson, readShards, shardNames, weightBytes } from './manifest';
+import { MODEL_JSON, readModelJson, readShards, shardNames } from './manifest';
+import { weightBytes } from './weights-manifest';
 
 export { MODEL_JSON };
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { EngineOptionError, EngineUnavailableError, gpuDeviceVisible, selectEngine, type ModuleLoader } from './index';
+import { EngineOptionError, EngineUnavailableError, gpuDeviceVisible, selectEngine, type ModuleLoader } from './node';
 
 type Fake = 'missing' | 'throws' | (() => unknown);
 
@@ -155,7 +155,7 @@ describe('selectEngine: webgpu', () => {
 
   it('a retina CLI on this machine prints nothing on stderr while picking its engine when no GPU device exists', () => {
     if (gpuDeviceVisible()) return; // a GPU machine: Dawn may legitimately be probed
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "require('./libs/engine/src/index.ts').selectEngine().then((e) => console.log(e.engine))"], { cwd: join(__dirname, '../../..'), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', "require('./libs/engine/src/node.ts').selectEngine().then((e) => console.log(e.engine))"], { cwd: join(__dirname, '../../..'), encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('wasm');
     expect(r.stderr).toBe('');

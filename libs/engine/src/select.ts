@@ -68,7 +68,7 @@ export interface EngineReport {
   detail: string;
   /** The better engines that did not load, in order, with why (empty when one was requested). */
   skipped: SkippedEngine[];
-  /** Kernels this library registered for the engine (wasm training kernels). */
+  /** Our training kernels registered for the engine's backend (cpu and wasm; see registerTrainingKernels). */
   kernelsAdded: string[];
   /** One line for the user: `engine: wasm (SIMD, 1 thread) — tensorflow-gpu: not installed (…); …`. */
   describe(): string;

@@ -46,12 +46,12 @@ export function checkSameShape(fn: string, a: readonly number[], an: string, b: 
   }
 }
 
-/** Binary targets: every value 0 or 1 (the stable form below relies on it, as the reference documents). */
-export function checkBinary(fn: string, values: ArrayLike<number>, shape: readonly number[]): void {
+/** Targets of a sigmoid loss: every value in [0, 1] (soft labels allowed); NaN is refused too. */
+export function checkUnitInterval(fn: string, values: ArrayLike<number>, shape: readonly number[]): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v !== 0 && v !== 1) {
-      throw new LossArgumentError(fn, 'targets', `targets must be 0 or 1 (got ${v} at flat index ${i} of targets ${shapeText(shape)})`);
+    if (!(v >= 0 && v <= 1)) {
+      throw new LossArgumentError(fn, 'targets', `targets must be in [0, 1] (got ${v} at flat index ${i} of targets ${shapeText(shape)})`);
     }
   }
 }

@@ -1,7 +1,10 @@
 /**
- * The elementwise core of every sigmoid loss in this package, with its gradient written out.
- * For binary targets t, let s = 1 − 2t (+1 for negatives, −1 for positives; 0 marks an element left
- * out) and z = s·x, the logit of the wrong answer. Then
+ * The elementwise focal loss of retinaNetClassificationLoss — one-hot targets from integer labels,
+ * with anchors left out — with its gradient written out. (sigmoidFocalLoss, whose targets may be
+ * soft, uses the general form in soft-focal-term.ts, which equals this one for t ∈ {0, 1};
+ * soft-targets.spec.ts checks the two against each other.) For binary targets t, let s = 1 − 2t (+1
+ * for negatives, −1 for positives; 0 marks an element left out) and z = s·x, the logit of the wrong
+ * answer. Then
  *   BCE(x, t) = −log p_t = softplus(z),   1 − p_t = σ(z),   α_t = s·(½·s + ½ − α)  (0 where s = 0),
  *   value     = α_t · σ(z)^γ · softplus(z),
  *   ∂value/∂x = α_t · s · σ(z)^γ · (γ·σ(−z)·softplus(z) + σ(z)).
@@ -28,11 +31,6 @@ function then<T extends tf.Tensor>(f: () => T, ...done: tf.Tensor[]): T {
   const out = tf.tidy(f);
   tf.dispose(done);
   return out;
-}
-
-/** s = 1 − 2t from binary targets t. */
-export function signsOf(targets: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.sub(1, tf.mul(tf.cast(targets, 'float32'), 2)));
 }
 
 /** σ^γ (square for the default γ = 2: pow is a slow kernel on wasm). */
@@ -75,7 +73,7 @@ function slope(x: tf.Tensor, s: tf.Tensor, ce: tf.Tensor, gamma: number): tf.Ten
 /**
  * α_t · (1 − p_t)^γ · BCE(x, t), elementwise, shaped like the logits (0 where the sign is 0).
  * @param logits float32, any shape
- * @param signs float32, same shape: 1 − 2·targets (see signsOf) — +1 negative, −1 positive, 0 left out
+ * @param signs float32, same shape: 1 − 2·targets — +1 negative, −1 positive, 0 left out
  */
 export function focalTerm(logits: tf.Tensor, signs: tf.Tensor, gamma: number, weights: FocalWeights = {}): tf.Tensor {
   const excludes = weights.excludes ?? false;

@@ -45,7 +45,7 @@ describe('sigmoidFocalLoss options', () => {
       expect(() => sigmoidFocalLoss(x, t, { alpha: 1.5 })).toThrow(/alpha must be in \[0, 1\], or negative to disable it \(got 1.5\)/);
       expect(() => sigmoidFocalLoss(x, t, { alpha: Number.NaN })).toThrow(/alpha must be in \[0, 1\]/);
       expect(() => sigmoidFocalLoss(x, t, { gamma: -1 })).toThrow(/gamma must be a finite number >= 0 \(got -1\)/);
-      expect(() => sigmoidFocalLoss(x, tf.fill([2, 3], 0.5))).toThrow(/targets must be 0 or 1 \(got 0.5 at flat index 0 of targets \[2, 3\]\)/);
+      expect(() => sigmoidFocalLoss(x, tf.fill([2, 3], 1.5), { checkTargets: true })).toThrow(/targets must be in \[0, 1\] \(got 1.5 at flat index 0 of targets \[2, 3\]\)/);
       expect(() => sigmoidFocalLoss(x, t, { perClassAlpha: [0.5, 0.5] })).toThrow(/logits \[2, 3\] have 3 on the last axis, perClassAlpha has 2/);
       expect(() => sigmoidFocalLoss(x, t, { reduction: 'avg' as never })).toThrow(/reduction must be 'none', 'mean' or 'sum'/);
       expect(() => sigmoidCrossEntropy(x, tf.zeros([2]))).toThrow(/Error in sigmoidCrossEntropy: logits \[2, 3\] and targets \[2\]/);

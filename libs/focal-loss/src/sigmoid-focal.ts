@@ -1,13 +1,15 @@
 /**
- * Sigmoid focal loss (Lin et al. 2017) with the meaning of torchvision's `sigmoid_focal_loss`:
+ * Sigmoid focal loss (Lin et al. 2017) with the meaning of torchvision's `sigmoid_focal_loss`, for
+ * targets t ∈ [0, 1] (soft labels included):
  *   FL = α_t · (1 − p_t)^γ · BCE(x, t),   p = σ(x),   p_t = p·t + (1 − p)(1 − t),
  *   α_t = α·t + (1 − α)(1 − t)   (α < 0: no α term),
  * and the plain / alpha-balanced sigmoid cross-entropy with the same call shape (γ = 0).
- * The stable elementwise form and its gradient live in focal-term.ts.
+ * The stable elementwise form and its gradient live in soft-focal-term.ts. Nothing is read back from
+ * the engine unless `checkTargets` asks for it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LossArgumentError, checkAlpha, checkBinary, checkGamma, checkPerClassAlpha, checkSameShape } from './errors';
-import { focalTerm, signsOf } from './focal-term';
+import { LossArgumentError, checkAlpha, checkGamma, checkPerClassAlpha, checkSameShape, checkUnitInterval } from './errors';
+import { softFocalTerm } from './soft-focal-term';
 import { sumAll } from './reduce';
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -21,6 +23,11 @@ export interface FocalOptions {
   gamma?: number;
   /** 'none' (default): the elementwise loss, shaped like the logits; 'mean' / 'sum': a scalar. */
   reduction?: Reduction;
+  /**
+   * Read the targets back (one engine sync) and throw a LossArgumentError unless every value is in
+   * [0, 1]. Default false: targets outside [0, 1] then give meaningless values (NaN for some γ).
+   */
+  checkTargets?: boolean;
 }
 
 export type CrossEntropyOptions = Omit<FocalOptions, 'gamma'>;
@@ -60,19 +67,18 @@ function binaryLoss(fn: string, logits: tf.Tensor, targets: tf.Tensor, alpha: nu
     if (logits.rank === 0) throw new LossArgumentError(fn, 'perClassAlpha', 'perClassAlpha needs logits with a class axis (got a scalar)');
     checkPerClassAlpha(fn, opts.perClassAlpha, logits.shape[logits.rank - 1], logits.shape);
   }
-  checkBinary(fn, targets.dataSync(), targets.shape);
+  if (opts.checkTargets) checkUnitInterval(fn, targets.dataSync(), targets.shape);
   return tf.tidy(() => {
-    const loss = focalTerm(asFloat(logits), signsOf(targets), gamma, { alpha: alphaTensor(alpha, opts.perClassAlpha) });
+    const loss = softFocalTerm(asFloat(logits), asFloat(targets), gamma, alphaTensor(alpha, opts.perClassAlpha));
     return reduce(loss, reduction);
   });
 }
 
 /**
- * Sigmoid focal loss, any rank, any engine; values and gradients equal the reference's.
- * Targets are read back once to check they are 0/1 (the reference's contract; soft targets would be
- * silently wrong in the stable form).
+ * Sigmoid focal loss, any rank, any engine; values and gradients equal the reference's, for hard and
+ * soft targets. No engine sync (targets are not read back) unless `opts.checkTargets`.
  * @param logits float32, any shape
- * @param targets same shape, every value 0 or 1 (float32, int32 or bool)
+ * @param targets same shape, every value in [0, 1] (float32; int32 or bool for 0/1)
  */
 export function sigmoidFocalLoss(logits: tf.Tensor, targets: tf.Tensor, opts: FocalOptions = {}): tf.Tensor {
   return binaryLoss('sigmoidFocalLoss', logits, targets, opts.alpha ?? 0.25, opts.gamma ?? 2, opts);

@@ -1,5 +1,7 @@
+import { UserError } from '@retina/errors';
+
 /** A backbone / FPN option that cannot be built (names the field and the value). */
-export class FpnConfigError extends Error {
+export class FpnConfigError extends UserError {
   constructor(field: string, message: string) {
     super(`fpn config: ${field}: ${message}`);
     this.name = 'FpnConfigError';
@@ -7,7 +9,7 @@ export class FpnConfigError extends Error {
 }
 
 /** A pretrained-weights directory that cannot be used (names the file and what is wrong). */
-export class PretrainedWeightsError extends Error {
+export class PretrainedWeightsError extends UserError {
   constructor(file: string, message: string) {
     super(`${file}: ${message}`);
     this.name = 'PretrainedWeightsError';

@@ -1,3 +1,7 @@
+/**
+ * @retina/fpn: ResNet backbones and the feature pyramid — browser-safe (tfjs ops only). Reading
+ * weights from disk is `@retina/fpn/node` (node.ts), which re-exports all of this too.
+ */
 // tfjs-core's Node bundle ships without gradient functions; tfjs-layers registers all of them.
 import '@tensorflow/tfjs-layers';
 export { FpnConfigError, FeatureShapeError, PretrainedWeightsError } from './errors';
@@ -8,5 +12,4 @@ export { withCrossReplica, currentCrossReplica, type CrossReplicaSum } from './c
 export { resolveBackboneConfig, stageChannels, type BackboneConfig, type BackboneDepth, type ResolvedBackboneConfig } from './resnet-config';
 export { Backbone, createBackbone, type BackboneFeatures, type FeatureName } from './resnet';
 export { Fpn, buildFpn, resolveFpnConfig, type FpnConfig, type PyramidFeatures, type ResolvedFpnConfig } from './fpn';
-export { registerCpuTrainingKernels } from './cpu-kernels';
-export { kerasResNetName, loadPretrainedBackbone, type PretrainedOptions, type PretrainedReport, type ShapeMismatch } from './pretrained';
+export { assignPretrainedBackbone, kerasResNetName, type PretrainedOptions, type PretrainedReport, type ShapeMismatch } from './pretrained';

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { fileSystemIO, loadTensors } from '@retina/engine';
-import { PretrainedWeightsError, createBackbone, kerasResNetName, loadPretrainedBackbone } from './index';
+import { fileSystemIO, loadTensors } from '@retina/engine/node';
+import { PretrainedWeightsError, assignPretrainedBackbone, createBackbone, kerasResNetName, loadPretrainedBackbone } from './node';
 
 let dir: string;
 beforeAll(async () => {
@@ -38,7 +38,7 @@ describe('kerasResNetName', () => {
   });
 });
 
-describe('loadPretrainedBackbone', () => {
+describe('loadPretrainedBackbone / assignPretrainedBackbone', () => {
   it('loads matching weights, folds conv biases into BN and reports the rest', async () => {
     const { tensors } = await loadTensors(join(dir, 'keras'));
     const src = (n: string) => Object.entries(tensors).find(([k]) => k.endsWith(n))![1];
@@ -57,6 +57,20 @@ describe('loadPretrainedBackbone', () => {
     expect(report.missing).not.toContain('backbone/stem/conv/kernel');
     tf.dispose(Object.values(tensors));
     backbone.store.dispose();
+  });
+
+  it('assignPretrainedBackbone (the browser-safe part) does the same from tensors in memory, leaving them to the caller', async () => {
+    const { tensors } = await loadTensors(join(dir, 'keras'));
+    const fromDir = createBackbone({ depth: 'narrow', width: 4, blocks: [1, 1, 1, 1] });
+    const fromMemory = createBackbone({ depth: 'narrow', width: 4, blocks: [1, 1, 1, 1] });
+    const expected = await loadPretrainedBackbone(fromDir, join(dir, 'keras'));
+    expect(assignPretrainedBackbone(fromMemory, tensors, 'memory')).toEqual(expected);
+    for (const p of fromDir.store.all()) expect(Array.from(fromMemory.store.get(p.name)!.variable.dataSync())).toEqual(Array.from(p.variable.dataSync()));
+    expect(Object.values(tensors).every((t) => !t.isDisposed)).toBe(true);
+    expect(() => assignPretrainedBackbone(fromMemory, tensors, 'weights from memory', { strict: true })).toThrow(/^weights from memory: backbone weights do not fit: /);
+    tf.dispose(Object.values(tensors));
+    fromDir.store.dispose();
+    fromMemory.store.dispose();
   });
 
   it('throws in strict mode, naming the file and the first problems', async () => {

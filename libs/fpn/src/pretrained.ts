@@ -1,10 +1,11 @@
 /**
- * Backbone weights from a tfjs weights directory — typically a Keras ResNet converted with the tfjs
- * converter (a LayersModel `model.json` + shards) — matched by layer name. Everything that does not
- * fit is reported (missing, unused, shape-mismatched), never silently skipped.
+ * Backbone weights from named tensors — typically a Keras ResNet converted with the tfjs converter (a
+ * LayersModel `model.json` + shards) — matched by layer name. Everything that does not fit is
+ * reported (missing, unused, shape-mismatched), never silently skipped. Reading them from a directory
+ * is `loadPretrainedBackbone` (Node: `@retina/fpn/node`); in a browser, pass what
+ * `tf.io.loadWeights` or a `tf.io.IOHandler` gave you.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { loadTensors } from '@retina/engine';
 import { PretrainedWeightsError } from './errors';
 import type { Backbone } from './resnet';
 
@@ -69,52 +70,50 @@ function indexSource(tensors: tf.NamedTensorMap, wanted: Set<string>): Map<strin
   return byName;
 }
 
-function failOnProblems(dir: string, r: PretrainedReport): void {
+function failOnProblems(source: string, r: PretrainedReport): void {
   const problems = [
     r.missing.length ? `${r.missing.length} missing (${r.missing.slice(0, 3).join(', ')}…)` : '',
     r.unused.length ? `${r.unused.length} unused (${r.unused.slice(0, 3).join(', ')}…)` : '',
     r.shapeMismatched.length ? `${r.shapeMismatched.length} shape-mismatched (${r.shapeMismatched.slice(0, 2).map((m) => `${m.source} [${m.got}] for [${m.expected}]`).join(', ')})` : '',
   ].filter(Boolean);
-  if (problems.length) throw new PretrainedWeightsError(`${dir}/model.json`, `backbone weights do not fit: ${problems.join('; ')}`);
+  if (problems.length) throw new PretrainedWeightsError(source, `backbone weights do not fit: ${problems.join('; ')}`);
 }
 
-/** Loads matching weights into `backbone` (in place) and reports what did not match. */
-export async function loadPretrainedBackbone(backbone: Backbone, dir: string, opts: PretrainedOptions = {}): Promise<PretrainedReport> {
+/**
+ * Copies the matching weights of `tensors` into `backbone` (in place) and reports what did not match.
+ * `tensors` stay the caller's (not disposed); `source` names them in errors (e.g. `dir/model.json`).
+ */
+export function assignPretrainedBackbone(backbone: Backbone, tensors: tf.NamedTensorMap, source: string, opts: PretrainedOptions = {}): PretrainedReport {
   const mapName = opts.mapName ?? kerasResNetName;
-  const { tensors } = await loadTensors(dir);
-  try {
-    const params = backbone.store.all().filter((p) => p.name.startsWith('backbone/'));
-    const sourceOf = new Map(params.map((p) => [p.name, mapName(p.name)]));
-    const biasOf = (kernelSource: string) => kernelSource.replace(/\/kernel$/, '/bias');
-    const wanted = new Set([...sourceOf.values()].filter((s): s is string => !!s));
-    for (const s of [...wanted]) if (s.endsWith('/kernel')) wanted.add(biasOf(s));
-    const index = indexSource(tensors, wanted);
-    const report: PretrainedReport = { loaded: [], missing: [], unused: [], shapeMismatched: [], foldedBiases: [] };
-    const used = new Set<string>();
-    for (const p of params) {
-      const src = sourceOf.get(p.name);
-      const full = src ? index.get(src) : undefined;
-      if (!src || !full) {
-        report.missing.push(p.name);
-        continue;
-      }
-      const t = tensors[full];
-      if (!tf.util.arraysEqual(t.shape, p.variable.shape)) {
-        report.shapeMismatched.push({ name: p.name, source: full, expected: p.variable.shape, got: t.shape });
-        used.add(full);
-        continue;
-      }
-      p.variable.assign(t);
-      report.loaded.push(p.name);
-      used.add(full);
+  const params = backbone.store.all().filter((p) => p.name.startsWith('backbone/'));
+  const sourceOf = new Map(params.map((p) => [p.name, mapName(p.name)]));
+  const biasOf = (kernelSource: string) => kernelSource.replace(/\/kernel$/, '/bias');
+  const wanted = new Set([...sourceOf.values()].filter((s): s is string => !!s));
+  for (const s of [...wanted]) if (s.endsWith('/kernel')) wanted.add(biasOf(s));
+  const index = indexSource(tensors, wanted);
+  const report: PretrainedReport = { loaded: [], missing: [], unused: [], shapeMismatched: [], foldedBiases: [] };
+  const used = new Set<string>();
+  for (const p of params) {
+    const src = sourceOf.get(p.name);
+    const full = src ? index.get(src) : undefined;
+    if (!src || !full) {
+      report.missing.push(p.name);
+      continue;
     }
-    foldConvBiases(backbone, sourceOf, index, tensors, used, report);
-    report.unused = Object.keys(tensors).filter((n) => !used.has(n));
-    if (opts.strict) failOnProblems(dir, report);
-    return report;
-  } finally {
-    tf.dispose(Object.values(tensors));
+    const t = tensors[full];
+    if (!tf.util.arraysEqual(t.shape, p.variable.shape)) {
+      report.shapeMismatched.push({ name: p.name, source: full, expected: p.variable.shape, got: t.shape });
+      used.add(full);
+      continue;
+    }
+    p.variable.assign(t);
+    report.loaded.push(p.name);
+    used.add(full);
   }
+  foldConvBiases(backbone, sourceOf, index, tensors, used, report);
+  report.unused = Object.keys(tensors).filter((n) => !used.has(n));
+  if (opts.strict) failOnProblems(source, report);
+  return report;
 }
 
 /** BN(conv + b) = BN'(conv) with running mean − b: Keras ResNet convs carry biases, ours do not. */

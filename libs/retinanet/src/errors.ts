@@ -1,5 +1,7 @@
+import { UserError } from '@retina/errors';
+
 /** A detector option that cannot be used (names the field and the value). */
-export class RetinaNetConfigError extends Error {
+export class RetinaNetConfigError extends UserError {
   constructor(field: string, message: string) {
     super(`retinanet config: ${field}: ${message}`);
     this.name = 'RetinaNetConfigError';
@@ -15,7 +17,7 @@ export class RetinaNetInputError extends Error {
 }
 
 /** A saved-model directory whose metadata or weights do not describe a RetinaNet. */
-export class RetinaNetModelError extends Error {
+export class RetinaNetModelError extends UserError {
   constructor(file: string, message: string) {
     super(`${file}: ${message}`);
     this.name = 'RetinaNetModelError';

@@ -1,10 +1,12 @@
 /**
- * Save / load through @retina/engine's file-system I/O: a tfjs weights directory (model.json +
- * shards) whose weights are named by canonical parameter name and whose metadata holds the resolved
- * config (with categories and normalization), so a directory alone rebuilds the detector.
+ * The saved form of a detector, wherever it is stored: every parameter as a tensor named by its
+ * canonical parameter name, and metadata holding the resolved config (with categories and
+ * normalization), so that the two alone rebuild the detector. model-dir.ts (Node,
+ * `@retina/retinanet/node`) keeps them in a tfjs weights directory; load-url.ts fetches that
+ * directory's files over HTTP (a browser).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { loadTensors, readMetadata, saveTensors } from '@retina/engine';
+import { isUserError } from '@retina/errors';
 import { resolveRetinaNetConfig, type RetinaNetConfig, type RetinaNetConfigInput, type TestSizeConfig } from './config';
 import { RetinaNetModelError } from './errors';
 import { RetinaNet } from './model';
@@ -17,26 +19,27 @@ export interface SavedMetadata {
   config: RetinaNetConfig;
 }
 
-/** Writes every parameter (trainable and state) and the config to `dir` (atomically). */
-export async function saveRetinaNet(net: RetinaNet, dir: string): Promise<void> {
+/** What saving `net` stores: its parameters (trainable and state, by name; not copies) and metadata. */
+export function savedForm(net: RetinaNet): { tensors: tf.NamedTensorMap; metadata: SavedMetadata } {
   const tensors: tf.NamedTensorMap = {};
   for (const p of net.store.all()) tensors[p.name] = p.variable;
-  const metadata: SavedMetadata = { format: MODEL_FORMAT, config: net.config };
-  await saveTensors(dir, tensors, metadata);
+  return { tensors, metadata: { format: MODEL_FORMAT, config: net.config } };
 }
 
-function savedConfig(dir: string, metadata: Record<string, unknown> | undefined): RetinaNetConfig {
+/** The config in saved `metadata`; `source` names where it came from in errors (e.g. `dir/model.json`). */
+export function savedConfig(source: string, metadata: Record<string, unknown> | undefined): RetinaNetConfig {
   const m = metadata as Partial<SavedMetadata> | undefined;
   if (m?.format !== MODEL_FORMAT || typeof m.config !== 'object') {
-    throw new RetinaNetModelError(`${dir}/model.json`, `not a saved RetinaNet (metadata format ${JSON.stringify(m?.format)}, expected ${MODEL_FORMAT})`);
+    throw new RetinaNetModelError(source, `not a saved RetinaNet (metadata format ${JSON.stringify(m?.format)}, expected ${MODEL_FORMAT})`);
   }
-  // resolved again, so that fields added since the model was saved (e.g. testSize) get their defaults
-  return resolveRetinaNetConfig(m.config as RetinaNetConfigInput);
-}
-
-/** The config saved in `dir`, without reading weights or needing an engine. */
-export function readRetinaNetConfig(dir: string): RetinaNetConfig {
-  return savedConfig(dir, readMetadata(dir));
+  try {
+    // resolved again, so that fields added since the model was saved (e.g. testSize) get their defaults
+    return resolveRetinaNetConfig(m.config as RetinaNetConfigInput);
+  } catch (e) {
+    // a config that cannot be built (edited by hand, or from a newer version): name the file
+    if (isUserError(e)) throw new RetinaNetModelError(source, `saved config: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Copies `tensors` into the parameters of `net`; every parameter must be present with its shape. */
@@ -59,20 +62,18 @@ export interface LoadRetinaNetOptions {
   testSize?: TestSizeConfig;
 }
 
-/** Rebuilds a detector saved by saveRetinaNet. */
-export async function loadRetinaNet(dir: string, options: LoadRetinaNetOptions = {}): Promise<RetinaNet> {
-  const { tensors, metadata } = await loadTensors(dir);
+/**
+ * Rebuilds a detector from its saved form (the tensors stay the caller's to dispose); `source` names
+ * it in errors.
+ */
+export function restoreRetinaNet(tensors: tf.NamedTensorMap, metadata: Record<string, unknown> | undefined, source: string, options: LoadRetinaNetOptions = {}): RetinaNet {
+  const saved = savedConfig(source, metadata);
+  const net = new RetinaNet(options.testSize ? { ...saved, testSize: options.testSize } : saved);
   try {
-    const saved = savedConfig(dir, metadata);
-    const net = new RetinaNet(options.testSize ? { ...saved, testSize: options.testSize } : saved);
-    try {
-      assignWeights(net, tensors, `${dir}/model.json`);
-    } catch (e) {
-      net.dispose();
-      throw e;
-    }
-    return net;
-  } finally {
-    tf.dispose(Object.values(tensors));
+    assignWeights(net, tensors, source);
+  } catch (e) {
+    net.dispose();
+    throw e;
   }
+  return net;
 }

@@ -16,11 +16,12 @@ import {
   createRetinaNet,
   loadRetinaNet,
   readRetinaNetConfig,
+  restoreRetinaNet,
   resolveRetinaNetConfig,
   saveRetinaNet,
   type RetinaNetConfigInput,
-} from './index';
-import { saveTensors } from '@retina/engine';
+} from './node';
+import { saveTensors } from '@retina/engine/node';
 
 const tiny: RetinaNetConfigInput = {
   numClasses: 2,
@@ -178,8 +179,14 @@ describe('saveRetinaNet / loadRetinaNet', () => {
     const again = createRetinaNet(json.userDefinedMetadata.config);
     assignWeights(again, tensors, path);
     expect(values(again)).toEqual(values(net));
+    // restoreRetinaNet (browser-safe) does both steps from the saved form, leaving the tensors to the caller
+    const restored = restoreRetinaNet(tensors, json.userDefinedMetadata, path);
+    expect(restored.config).toEqual(net.config);
+    expect(values(restored)).toEqual(values(net));
+    expect(Object.values(tensors).every((t) => !t.isDisposed)).toBe(true);
+    expect(() => restoreRetinaNet(tensors, { format: 'x' }, 'somewhere')).toThrow(/^somewhere: not a saved RetinaNet/);
     tf.dispose(Object.values(tensors));
-    [net, again].forEach((n) => n.dispose());
+    [net, again, restored].forEach((n) => n.dispose());
   });
 
   it('refuses a directory of other tensors, naming the file', async () => {

@@ -1,13 +1,14 @@
 /**
- * The detector as a data-parallel replica (@retina/engine's DataParallel): the trainer's thread and
- * every worker thread build the same RetinaNet from its resolved config; a step splits the batch by
- * images into shards and averages the shards' gradients weighted by max(1, positive anchors) — the
- * loss's own normalizer, so that the mean is the whole batch's gradient (see `splitBatch`).
+ * The detector as a data-parallel replica (@retina/engine/node's DataParallel; Node only): the
+ * trainer's thread and every worker thread build the same RetinaNet from its resolved config; a step
+ * splits the batch by images into shards and averages the shards' gradients weighted by max(1,
+ * positive anchors) — the loss's own normalizer, so that the mean is the whole batch's gradient (see
+ * `splitBatch`).
  *
  * This module is loaded by the workers by path (`REPLICA_MODULE`), so it exports `createReplica`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Replica } from '@retina/engine';
+import type { Replica } from '@retina/engine/node';
 import type { RetinaNetConfig } from './config';
 import { RetinaNet } from './model';
 import type { ImageTargets } from './targets';
@@ -36,11 +37,17 @@ export function trainedVariables(net: RetinaNet, freezeBackbone = false): tf.Var
   return net.variables.filter((v) => !freezeBackbone || !v.name.startsWith('backbone/'));
 }
 
-/** A replica over an existing model (the trainer's thread). */
+/**
+ * A replica over an existing model (the trainer's thread). Its state — the values the workers receive
+ * but do not train — is the batch-norm statistics and every variable left out of training: a frozen
+ * backbone holds weights from elsewhere (pretrained, --init-from), not the workers' seeded initial ones.
+ */
 export function replicaOf(net: RetinaNet, freezeBackbone = false): Replica<TrainShard> {
+  const trainable = trainedVariables(net, freezeBackbone);
+  const trained = new Set(trainable);
   return {
-    trainable: trainedVariables(net, freezeBackbone),
-    state: net.stateVariables,
+    trainable,
+    state: [...net.stateVariables, ...net.variables.filter((v) => !trained.has(v))],
     loss(s, sums) {
       const images = tf.tensor4d(s.images, [s.batch, s.height, s.width, 3]);
       const l = net.computeLosses(images, s.targets, { training: true, replicaSums: sums });

@@ -12,6 +12,8 @@ interface Args {
   classes: number;
   'max-objects': number;
   'val-fraction': number;
+  'min-object'?: number;
+  'max-object'?: number;
   format: 'png' | 'jpeg';
 }
 
@@ -30,6 +32,8 @@ export function generateCommand(io: CliIo): CommandModule<object, Args> {
         .option('classes', { type: 'number', default: 5, describe: 'number of shape classes (2..5)' })
         .option('max-objects', { type: 'number', default: 6, describe: 'objects per image: 1..N' })
         .option('val-fraction', { type: 'number', default: 0.2 })
+        .option('min-object', { type: 'number', describe: 'smallest object side in px (default 8)' })
+        .option('max-object', { type: 'number', describe: 'largest object side in px (default and cap: 0.6 × the shorter image side)' })
         .option('format', { choices: ['png', 'jpeg'] as const, default: 'png' as const })
         .example('$0 generate --out /tmp/shapes --images 500 --size 256 --seed 1 --rare-class-fraction 0.02', ''),
     handler: async (a) => {
@@ -43,6 +47,8 @@ export function generateCommand(io: CliIo): CommandModule<object, Args> {
         classes: a.classes,
         maxObjects: a['max-objects'],
         valFraction: a['val-fraction'],
+        minObject: a['min-object'],
+        maxObject: a['max-object'],
         format: a.format,
       });
       io.stdout(`wrote ${a.out}: train ${s.train.images} images / ${s.train.annotations} boxes, val ${s.val.images} / ${s.val.annotations}\n`);

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
-import { registerWasmTrainingKernels } from './index';
+import { registerWasmTrainingKernels } from '../training-kernels';
 
 describe('registerWasmTrainingKernels', () => {
   it('registers Conv2DBackpropFilter (missing from tfjs-backend-wasm) and the replacements, then nothing on a second call', async () => {

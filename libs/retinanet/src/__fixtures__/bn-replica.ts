@@ -4,7 +4,7 @@
  * (weight = max(1, positives), as RetinaNet normalizes). Loaded by the data-parallel workers by path.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Replica, ShardLoss } from '@retina/engine';
+import type { Replica, ShardLoss } from '@retina/engine/node';
 import { ConvNorm, ParamStore, withCrossReplica } from '@retina/fpn';
 
 export interface BnShard {

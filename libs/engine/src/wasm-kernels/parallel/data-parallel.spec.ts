@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
-import { registerWasmTrainingKernels } from '../index';
+import { registerWasmTrainingKernels } from '../../training-kernels';
 import { createReplica, type ConvReplicaOptions, type ConvShard } from './__fixtures__/conv-replica';
 import { DataParallel, DataParallelError, type Replica } from './index';
 

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
-import { registerWasmTrainingKernels } from '../index';
+import { registerTrainingKernels } from '../../training-kernels';
 import { Collective, abortCollective } from './collective';
 import { assignValues, layoutMismatch, layoutOf, writeValues } from './layout';
 import type { FromWorker, InitMessage, ToWorker } from './messages';
@@ -26,7 +26,7 @@ if (!port) throw new Error('parallel/worker must run in a worker thread (started
 
 async function build(init: InitMessage): Promise<Ready> {
   await tf.setBackend(init.backend);
-  if (init.backend === 'wasm') registerWasmTrainingKernels();
+  registerTrainingKernels(init.backend);
   const name = init.spec.exportName ?? 'createReplica';
   const factory = (createRequire(__filename)(init.spec.module) as Record<string, unknown>)[name];
   if (typeof factory !== 'function') throw new Error(`${init.spec.module} has no function export '${name}'`);

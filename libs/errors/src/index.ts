@@ -1,0 +1,1 @@
+export { ExitCode, UserError, errorReport, isUserError, oneLine, type ErrorReport } from './user-error';
