@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { AnchorArgumentError, clipBoxes, nonDegenerate, selectBoxes, xywhToXyxy, xyxyToXywh } from './index';
+import { AnchorArgumentError, clipBoxes, removeSmallBoxes, selectBoxes, xywhToXyxy, xyxyToXywh } from './index';
 
 describe('box helpers', () => {
   it('clips boxes to [0, width] × [0, height]', () => {
@@ -10,9 +10,9 @@ describe('box helpers', () => {
 
   it('keeps the indices of boxes with positive sides of at least minSize', () => {
     const boxes = Float32Array.from([0, 0, 20, 100, 10, 10, 10, 20, 0, 0, 5, 50, 0, 0, 50, 5, 3, 3, 1, 9]);
-    expect(Array.from(nonDegenerate(boxes))).toEqual([0, 2, 3]);
-    expect(Array.from(nonDegenerate(boxes, 6))).toEqual([0]);
-    expect(() => nonDegenerate(boxes, Number.NaN)).toThrow(AnchorArgumentError);
+    expect(Array.from(removeSmallBoxes(boxes))).toEqual([0, 2, 3]);
+    expect(Array.from(removeSmallBoxes(boxes, 6))).toEqual([0]);
+    expect(() => removeSmallBoxes(boxes, Number.NaN)).toThrow(AnchorArgumentError);
   });
 
   it('gathers boxes by index and rejects an index out of range', () => {

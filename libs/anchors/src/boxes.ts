@@ -26,9 +26,9 @@ export function clipBoxes(boxes: BoxesXyxy, height: number, width: number): Boxe
  * Indices of the boxes whose width and height are both > 0 and ≥ minSize (torchvision's
  * remove_small_boxes, which also drops empty boxes here).
  */
-export function nonDegenerate(boxes: BoxesXyxy, minSize = 0): Int32Array {
-  const n = checkBoxes('nonDegenerate', 'boxes', boxes);
-  checkNonNegative('nonDegenerate', 'minSize', minSize);
+export function removeSmallBoxes(boxes: BoxesXyxy, minSize = 0): Int32Array {
+  const n = checkBoxes('removeSmallBoxes', 'boxes', boxes);
+  checkNonNegative('removeSmallBoxes', 'minSize', minSize);
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
     const w = boxes[4 * i + 2] - boxes[4 * i];

@@ -14,4 +14,4 @@ export { BELOW_LOW_THRESHOLD, BETWEEN_THRESHOLDS, matchAnchors, type MatchOption
 export { matchAnchorsToBoxes } from './fused';
 export { anchorGrid, matchGridAnchors, type AnchorGrid, type GridLevel } from './grid';
 export { BBOX_XFORM_CLIP, DEFAULT_BOX_WEIGHTS, decodeBoxes, encodeBoxes, type BoxCoderWeights } from './box-coder';
-export { clipBoxes, nonDegenerate, selectBoxes, xywhToXyxy, xyxyToXywh } from './boxes';
+export { clipBoxes, removeSmallBoxes, selectBoxes, xywhToXyxy, xyxyToXywh } from './boxes';

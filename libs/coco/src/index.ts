@@ -2,10 +2,10 @@ export * from './errors';
 export * from './types';
 export { Rng, hashInts } from './random';
 export { xywhToXyxy, xyxyToXywh, clipBox } from './boxes';
-export { CategoryMap, CategoryMapError, type CategoryMapJson } from './category-map';
-export { CocoDataset } from './dataset';
-export { loadCocoDataset, checkImageFiles, DEFAULT_STREAM_THRESHOLD_BYTES, type LoadOptions } from './load';
-export { fileNameProblem, imagePath } from './paths';
+export { CategoryMap, CategoryMapError, type CategoryMapJson } from './annotations/category-map';
+export { CocoDataset } from './annotations/dataset';
+export { loadCocoDataset, checkImageFiles, DEFAULT_STREAM_THRESHOLD_BYTES, type LoadOptions } from './annotations/load';
+export { fileNameProblem, imagePath } from './annotations/paths';
 export {
   decodeImage,
   readImageFile,
@@ -15,8 +15,8 @@ export {
   type DecodedImage,
   type ImageFile,
   type RgbImage,
-} from './decode';
-export { orientBoxes, orientedSize, swapsAxes } from './orientation';
+} from './images/decode';
+export { orientBoxes, orientedSize, swapsAxes } from './images/orientation';
 export {
   resizeScale,
   scaledSize,
@@ -24,24 +24,24 @@ export {
   resizeBoxes,
   hflipBoxes,
   hflipImage,
-  nonDegenerate,
+  boxesLargerThan,
   colorJitter,
   sampleColorFactors,
   type Size,
   type ColorFactors,
   type ColorJitterOptions,
-} from './transforms';
-export { epochBatches, type SamplerOptions } from './sampler';
-export { collate, type Batch, type ImageTarget } from './collate';
-export { type DataLoaderOptions } from './loader-options';
-export type { SubsetOptions } from './subset';
+} from './images/transforms';
+export { epochBatches, type SamplerOptions } from './loading/sampler';
+export { collate, type Batch, type ImageTarget } from './loading/collate';
+export { type DataLoaderOptions } from './loading/loader-options';
+export type { SubsetOptions } from './annotations/subset';
 export {
   createDataLoader,
   createEvalLoader,
   type DataLoader,
   type EvalLoaderOptions,
   type LoaderStats,
-} from './loader';
-export { verifyImages, type ImageProblem, type VerifyOptions, type VerifyReport } from './verify-images';
-export { annotationFrame } from './frame';
-export { mapConcurrent, Limiter } from './concurrency';
+} from './loading/loader';
+export { verifyImages, type ImageProblem, type VerifyOptions, type VerifyReport } from './images/verify-images';
+export { annotationFrame } from './images/frame';
+export { mapConcurrent, Limiter } from './loading/concurrency';

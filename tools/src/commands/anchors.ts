@@ -1,9 +1,9 @@
 import type { CommandModule } from 'yargs';
 import type { CliIo } from './io';
-import { runAnchorAnalysis } from '../anchor-analysis';
-import { DEFAULT_RESIZE } from '../anchor-boxes';
-import { DEFAULT_ANCHOR_FLAGS } from '../anchor-config-flags';
-import { formatAnchorReport } from '../anchor-report';
+import { runAnchorAnalysis } from '../anchors/analysis';
+import { DEFAULT_RESIZE } from '../anchors/boxes';
+import { DEFAULT_ANCHOR_FLAGS } from '../anchors/config-flags';
+import { formatAnchorReport } from '../anchors/report';
 
 interface Args {
   ann: string;

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import type { CliIo } from './io';
-import { convertCsv } from '../convert-csv';
-import { convertVoc, type ConvertSummary } from '../convert-voc';
+import { convertCsv } from '../convert/from-csv';
+import { convertVoc, type ConvertSummary } from '../convert/from-voc';
 
 interface VocArgs {
   xml: string;

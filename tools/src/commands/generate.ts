@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import type { CliIo } from './io';
-import { generateDataset } from '../generate-dataset';
+import { generateDataset } from '../generate/dataset';
 
 interface Args {
   out: string;

@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
 import { registerCpuTrainingKernels } from '../training-kernels';
 import { CPU_TRAINING_KERNELS } from './index';
+import { random } from '../__fixtures__/random';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 interface ConvCase {
@@ -24,17 +25,6 @@ interface PoolCase {
   stride: number;
   pad: 'same' | 'valid';
   relu: boolean;
-}
-
-/** Deterministic values in [-1, 1) from a seed (mulberry32). */
-function random(size: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: size }, () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  });
 }
 
 const pick = <T>(u: number, options: readonly T[]): T => options[Math.floor(((u + 1) / 2) * options.length)];

@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
 import { setScratchLimit } from './heap';
 import { registerWasmTrainingKernels } from '../training-kernels';
+import { random } from '../__fixtures__/random';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -20,17 +21,6 @@ interface Case {
 }
 
 const REL_TOL = 1e-4;
-
-/** Deterministic values in [-1, 1) from a seed (mulberry32). */
-function random(size: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: size }, () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  });
-}
 
 function convGrads(backend: string, c: Case, seed: number): { dx: Float32Array; dw: Float32Array; y: Float32Array } {
   tf.setBackend(backend);

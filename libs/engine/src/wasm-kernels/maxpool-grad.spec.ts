@@ -9,23 +9,13 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { maxPoolGradConfig } from './maxpool-grad';
+import { random } from '../__fixtures__/random';
 
 interface Case {
   x: [number, number, number, number];
   size: number;
   stride: number;
   pad: 'same' | 'valid' | number;
-}
-
-/** Deterministic values in [-1, 1) from a seed (mulberry32). */
-function random(size: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: size }, () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  });
 }
 
 /** dx of sum(maxPool(relu?(x)) · r) on one engine. */
