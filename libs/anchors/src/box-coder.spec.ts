@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { AnchorArgumentError, BBOX_XFORM_CLIP, decodeBoxes, encodeBoxes } from './index';
 
@@ -15,8 +17,9 @@ describe('encodeBoxes / decodeBoxes', () => {
     [10, 10, 30, 50].forEach((v, i) => expect(back[i]).toBeCloseTo(v, 4));
   });
 
-  it('clamps dw, dh at log(1000/16) when decoding: at most 62.5× the anchor size', () => {
-    expect(BBOX_XFORM_CLIP).toBe(Math.log(1000 / 16));
+  it('clamps dw, dh at torchvision’s bbox_xform_clip when decoding: at most 62.5× the anchor size', () => {
+    const golden = JSON.parse(readFileSync(join(__dirname, '../../../fixtures/golden/anchors/box_coder.json'), 'utf8')) as { bbox_xform_clip: number };
+    expect(BBOX_XFORM_CLIP).toBeCloseTo(golden.bbox_xform_clip, 12);
     const boxes = decodeBoxes(Float32Array.from([0, 0, 10, 100]), Float32Array.from([0, 0, 16, 16]));
     // centre (8, 8), width = height = 16 × 62.5 = 1000
     [8 - 500, 8 - 500, 8 + 500, 8 + 500].forEach((v, i) => expect(boxes[i]).toBeCloseTo(v, 3));

@@ -125,7 +125,7 @@ export const DEFAULT_MODEL: StudyModelConfig = {
 };
 export const DEFAULT_SHARES: readonly number[] = [0.02, 0.1];
 export const DEFAULT_SEEDS = 3;
-export const DEFAULT_ITERATIONS = 2400;
+export const DEFAULT_ITERATIONS = 2000;
 
 /** One planned run. */
 export interface StudyRun {

@@ -223,11 +223,14 @@ export function studyMarkdown(r: StudyReport): string {
   return lines.join('\n');
 }
 
+/** The seeds' runs of one loss on one share (budget checks left out). */
+const seedRuns = (r: StudyReport, s: ShareSummary, lossId: string): RunResult[] => r.runs.filter((x) => x.share === s.dataset.share && x.lossId === lossId && (x.budget ?? 1) === 1);
+
 /** Rare-class PR curves of every loss of one share (mean over seeds), on one chart. */
 export function prChartPng(r: StudyReport, s: ShareSummary): Promise<Buffer> {
   const losses = [...MAIN_LOSSES, ...(s.sweep ? SWEEP_LOSSES : [])];
   const series: LineSeries[] = losses.map((l) => {
-    const curve = meanCurve(r.runs.filter((x) => x.share === s.dataset.share && x.lossId === l.id).map((x) => x.rarePr));
+    const curve = meanCurve(seedRuns(r, s, l.id).map((x) => x.rarePr));
     return { label: l.label, x: curve.recall, y: curve.precision.map((v) => Math.max(v, 0)) };
   });
   return renderLineChartPng(series, { width: 900, height: 600, title: `${s.dataset.rareName} (${pct(s.dataset.share)} of objects): PR at IoU 0.5, mean of ${r.config.seeds} seeds`, xLabel: 'recall', yLabel: 'precision', xRange: [0, 1], yRange: [0, 1] });
@@ -237,7 +240,7 @@ export function prChartPng(r: StudyReport, s: ShareSummary): Promise<Buffer> {
 export function curvesChartPng(r: StudyReport, s: ShareSummary): Promise<Buffer> {
   const losses = [...MAIN_LOSSES, ...(s.sweep ? SWEEP_LOSSES : [])];
   const series: LineSeries[] = losses.map((l) => {
-    const runs = r.runs.filter((x) => x.share === s.dataset.share && x.lossId === l.id);
+    const runs = seedRuns(r, s, l.id);
     const steps = runs[0]?.curve.map((p) => p.iteration) ?? [];
     return { label: l.label, x: steps, y: steps.map((_, i) => runs.reduce((a, x) => a + (x.curve[i]?.ap ?? 0), 0) / runs.length) };
   });
