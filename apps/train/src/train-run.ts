@@ -79,7 +79,7 @@ export async function trainRun(
   const epochs = Math.ceil(totalIterations / batchesPerEpoch);
   const epochsText = Number.isFinite(epochs) ? `/${epochs}` : '';
   reporter.info(
-    `data: ${loader.images.length} training images, ${train.categories.length} classes, ` +
+    `data: ${loader.images.length} training images, ${train.categories.length} ${train.categories.length === 1 ? 'class' : 'classes'}, ` +
       `${batchesPerEpoch} batches of ${config.optim.batchSize} per epoch, ` +
       (Number.isFinite(totalIterations) ? `${totalIterations} iterations` : `as many iterations as ${timeLimit} s allow`),
   );
