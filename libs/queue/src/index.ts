@@ -8,6 +8,6 @@ export { checkRedis, watchRedis, redisOptions, CONNECT_TIMEOUT_MS, RECONNECT_ATT
 export { QueueUrlError, RedisUnreachableError, JobFailedError } from './errors';
 export type { JobOutcome } from './outcome';
 export { runJobs, DEFAULT_ATTEMPTS, NO_WORKER_NOTICE_MS, type JobSpec, type RunJobsOptions } from './submit';
-export { serveJobs, DEFAULT_TIMING, type JobContext, type JobServer, type ServeJobsOptions, type WorkerTiming } from './worker';
+export { serveJobs, serveUntilStopped, DEFAULT_TIMING, type JobContext, type JobServer, type ServeJobsOptions, type WorkerTiming } from './worker';
 export { startRedisServer, freePort, type LocalRedis } from './redis-server';
 export { QUEUES, workerOptions, timingOf, type WorkerFlags } from './names';

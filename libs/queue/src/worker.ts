@@ -128,3 +128,22 @@ export async function serveJobs<D, R>(options: ServeJobsOptions<D, R>): Promise<
     },
   };
 }
+
+/**
+ * Runs `server` until it stops: SIGTERM or SIGINT (a Kubernetes pod's stop, Ctrl-C) closes it after
+ * the running jobs; the handlers are removed again when it has stopped. Settles like `server.done`.
+ */
+export async function serveUntilStopped(server: JobServer, log: (line: string) => void): Promise<void> {
+  const stop = (): void => {
+    log('stopping after the running job');
+    void server.close();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  try {
+    await server.done;
+  } finally {
+    process.removeListener('SIGTERM', stop);
+    process.removeListener('SIGINT', stop);
+  }
+}

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { UserError } from '@retina/errors';
-import { checkRedis, parseQueueUrl, QUEUES, serveJobs, timingOf, workerOptions, type WorkerFlags } from '@retina/queue';
+import { checkRedis, parseQueueUrl, QUEUES, serveJobs, serveUntilStopped, timingOf, workerOptions, type WorkerFlags } from '@retina/queue';
 import type { CliIo } from './io';
 import { spawnCliRunner, type CliRunner } from '../study/runner';
 import { readSweepConfig } from '../sweep/config';
@@ -63,18 +63,7 @@ export function trainWorkerCommand(io: CliIo, runner: CliRunner = spawnCliRunner
         run: (job, context) => runTrainJob(job, runner, a['work-dir'], context, log),
       });
       log(`${server.name} takes jobs of queue '${QUEUES.train}' at ${address.display}`);
-      const stop = () => {
-        log('stopping after the running job');
-        void server.close();
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      try {
-        await server.done;
-      } finally {
-        process.removeListener('SIGTERM', stop);
-        process.removeListener('SIGINT', stop);
-      }
+      await serveUntilStopped(server, log);
     },
   };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Argv, CommandModule, InferredOptionTypes, Options } from 'yargs';
 import { ENGINE_ORDER, selectEngine } from '@retina/engine/node';
 import { UserError } from '@retina/errors';
-import { checkRedis, parseQueueUrl, QUEUES, serveJobs, timingOf, workerOptions } from '@retina/queue';
+import { checkRedis, parseQueueUrl, QUEUES, serveJobs, serveUntilStopped, timingOf, workerOptions } from '@retina/queue';
 import type { Runner } from '../evaluate-command';
 import { checkPositive } from '../inference-options';
 import type { CliIo } from '../io';
@@ -59,18 +59,10 @@ export async function runWorker(args: WorkerArgs, io: CliIo): Promise<number> {
     run: (job, context) => runDetectJob(job, cache, engine.engine, context, args.quiet ? () => undefined : log),
   });
   log(`${server.name} takes jobs of queue '${QUEUES.detect}' at ${address.display}`);
-  const stop = () => {
-    log('stopping after the running job');
-    void server.close();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
   try {
-    await server.done;
+    await serveUntilStopped(server, log);
     return 0;
   } finally {
-    process.removeListener('SIGTERM', stop);
-    process.removeListener('SIGINT', stop);
     cache.dispose();
   }
 }
