@@ -12,10 +12,10 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CocoOptionError, mapConcurrent } from '@retina/coco';
+import { CocoOptionError, loadCocoDataset, mapConcurrent } from '@retina/coco';
 import { loadGroundTruthFile } from '@retina/coco-eval';
 import { writeFileAtomic } from '@retina/engine/node';
-import { runAnchorAnalysis } from '../anchors/analysis';
+import { analyzeAnchors } from '../anchors/analysis';
 import type { CliIo } from '../commands/io';
 import { generateDataset } from '../generate/dataset';
 import { planRuns, shardRuns, shareTag, studyPaths, type StudyConfig, type StudyRun } from './config';
@@ -141,15 +141,13 @@ async function anchorCoverage(config: StudyConfig, share: number, rareId: number
   const m = config.model;
   const strides = Array.from({ length: m.maxLevel - m.minLevel + 1 }, (_, i) => 2 ** (m.minLevel + i));
   const options = { anchors: { strides, sizes: [...m.anchorSizes] }, resize: { imageSize: config.dataset.size, maxSize: config.dataset.size } };
-  const { report } = await runAnchorAnalysis({ ann: p.trainAnn(share), ...options });
-  const all = report.coverage.overall.share50 ?? 0;
-  const train = JSON.parse(await readFile(p.trainAnn(share), 'utf8')) as { annotations: { category_id: number }[] };
-  const rareOnly = { ...train, annotations: train.annotations.filter((a) => a.category_id === rareId) };
-  const rareAnn = join(p.data(share), 'annotations', 'rare-only.json');
-  await writeFileAtomic(rareAnn, JSON.stringify(rareOnly));
-  const rare = (await runAnchorAnalysis({ ann: rareAnn, ...options })).report.coverage.overall.share50 ?? 0;
-  await rm(rareAnn, { force: true });
-  return { all, rare };
+  // one read of the annotation file serves both analyses: all boxes, then the rare class's alone
+  const { images } = await loadCocoDataset(p.trainAnn(share), p.images(share), { checkFiles: false, keepSegmentation: false });
+  const rareImages = images.map((image) => ({ ...image, annotations: image.annotations.filter((a) => a.categoryId === rareId) }));
+  return {
+    all: analyzeAnchors(images, options).coverage.overall.share50 ?? 0,
+    rare: analyzeAnchors(rareImages, options).coverage.overall.share50 ?? 0,
+  };
 }
 
 function checkConfig(c: StudyConfig, o: StudyOptions): void {
