@@ -6,7 +6,7 @@
 //   scope:model (fpn, focal-loss) → scope:core, scope:runtime, scope:base
 //   scope:data (coco) → scope:core, scope:base
 //   scope:core (anchors, coco-eval) → scope:core, scope:base
-//   scope:runtime (engine) → scope:base only
+//   scope:runtime (engine, optim) → scope:base only
 //   scope:viz (plots) → scope:base only
 //   scope:queue (queue: BullMQ jobs over Redis) → scope:base only
 //   scope:base (errors: the UserError marker every lib's user-facing errors extend) → nothing of ours

@@ -1,10 +1,11 @@
 /**
- * `npm run bench:train`: images/s of detector train steps (forward + backward + SGD-momentum update)
- * and inference per engine — wasm on one thread, wasm data-parallel on every core — for the narrow
- * backbone (the demo's model) and ResNet-50 at 256² and 512², the GFLOP/s that achieves (conv and
- * matmul FLOPs counted from the kernels one step runs), and the same model in PyTorch (torchvision
- * RetinaNet, same machine, 1 and N threads) when Debian's python3-torch is installed. The tfjs cpu
- * engine is compared with wasm (one thread each) on the narrow model at 128², one image.
+ * `npm run bench:train`: images/s of detector train steps (forward + backward + the trainer's own
+ * update: `@retina/optim`'s AdamW with retina-train's defaults) and inference per engine — wasm on one
+ * thread, wasm data-parallel on every core — for the narrow backbone (the demo's model) and ResNet-50
+ * at 256² and 512², the GFLOP/s that achieves (conv and matmul FLOPs counted from the kernels one step
+ * runs), and the same model in PyTorch (torchvision RetinaNet, same machine, 1 and N threads; its step
+ * ends with an SGD-momentum update) when Debian's python3-torch is installed. The tfjs cpu engine is
+ * compared with wasm (one thread each) on the narrow model at 128², one image.
  * Flags: --quick (narrow at 256² only), --skip-cpu, --skip-torch, --skip-resnet50, --only=MODEL@SIZE (e.g. resnet50@512),
  * --norm=bn|frozen-bn|gn (the narrow backbone's norm; default batch-statistics BN).
  */
@@ -14,7 +15,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { DataParallel, selectEngine, type EngineName } from '@retina/engine/node';
-import { REPLICA_MODULE, createRetinaNet, replicaOf, splitBatch, type RetinaNetConfigInput } from '@retina/retinanet/node';
+import { createOptimizer } from '@retina/optim';
+import { REPLICA_MODULE, createRetinaNet, replicaOf, splitBatch, trainedVariables, type RetinaNetConfigInput } from '@retina/retinanet/node';
 import { NARROW_DETECTOR, gradientStep, median, syntheticBatch } from './common';
 
 const args = new Set(process.argv.slice(2));
@@ -23,6 +25,11 @@ const THREADS = availableParallelism();
 const CPU_SIZE = 128;
 /** --norm=bn|frozen-bn|gn: the backbone's norm (default: the library's, batch-statistics BN). */
 const NORM = process.argv.find((a) => a.startsWith('--norm='))?.slice('--norm='.length) as 'bn' | 'frozen-bn' | 'gn' | undefined;
+/**
+ * retina-train's update when no flag changes it (apps/train/src/cli.ts: --optimizer adamw,
+ * --weight-decay 1e-4, --clip-grad 10; run-config.ts: DEFAULT_LR.adamw), at the peak learning rate.
+ */
+const TRAINER_UPDATE = { kind: 'adamw', lr: 1e-3, weightDecay: 1e-4, clipGradNorm: 10 } as const;
 const MODELS: Record<string, RetinaNetConfigInput> = {
   narrow: NORM ? { ...NARROW_DETECTOR, backbone: { ...NARROW_DETECTOR.backbone, norm: NORM } } : NARROW_DETECTOR,
   resnet50: { numClasses: 1, seed: 0, backbone: { depth: 50 }, fpn: { channels: 256 }, head: { convs: 4, channels: 256 } },
@@ -66,21 +73,23 @@ async function measure(engine: EngineName, model: string, size: number, batch: n
   const dp = threads > 1 ? await DataParallel.start(local, { module: REPLICA_MODULE, options: { config: net.config } }, { workers: threads - 1 }) : undefined;
   const shards = splitBatch(data, threads);
   const x = tf.tensor4d(data.images, [batch, size, size, 3]);
-  // Both modes end with the same SGD-momentum update, as PyTorch's step does: fresh weights every
-  // step make every engine re-pack its conv filters, as real training does.
-  const optimizer = tf.train.momentum(1e-4, 0.9);
-  const update = (grads: tf.NamedTensorMap) => {
-    optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
+  // Both modes end with the trainer's update (gradient norm read back, clipping, AdamW), as its steps
+  // do: fresh weights every step make every engine re-pack its conv filters, as real training does.
+  const vars = trainedVariables(net);
+  const { kind, lr, ...options } = TRAINER_UPDATE;
+  const optimizer = createOptimizer(kind, { ...options, decays: (name) => net.weightDecayMask(name) });
+  const update = async (grads: tf.NamedTensorMap) => {
+    await optimizer.apply(vars, grads, lr);
     tf.dispose(Object.values(grads));
   };
-  const localStep = () => {
-    const { value, grads } = tf.variableGrads(() => net.computeLosses(x, data.targets, { training: true }).total, net.variables);
+  const localStep = async () => {
+    const { value, grads } = tf.variableGrads(() => net.computeLosses(x, data.targets, { training: true }).total, vars);
     value.dataSync();
     value.dispose();
-    update(grads);
+    await update(grads);
   };
   const parallelStep = async () => {
-    if (dp) update((await dp.gradients(shards)).grads);
+    if (dp) await update((await dp.gradients(shards)).grads);
   };
   const timed = async (f: () => unknown): Promise<number> => {
     const t0 = performance.now();
@@ -138,7 +147,7 @@ function torch(model: string, size: number, batch: number, threads: number): Tor
     : [['narrow', 256, 4, 8], ['narrow', 512, 2, 4], ...(args.has('--skip-resnet50') ? [] : ([['resnet50', 256, 2, 2], ['resnet50', 512, 1, 1]] as [string, number, number, number][]))];
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   if (only) cases.splice(0, cases.length, ...cases.filter(([m, size]) => `${m}@${size}` === only));
-  console.log(`train-step benchmark: ${THREADS} cores, load average ${loadavg()[0].toFixed(1)}; train img/s = forward + backward + SGD-momentum update, like PyTorch's step`);
+  console.log(`train-step benchmark: ${THREADS} cores, load average ${loadavg()[0].toFixed(1)}; train img/s = forward + backward + retina-train's update (${TRAINER_UPDATE.kind}, lr ${TRAINER_UPDATE.lr}, wd ${TRAINER_UPDATE.weightDecay}, clip ${TRAINER_UPDATE.clipGradNorm}), like PyTorch's step`);
   console.log(`| model | size | batch | engine | train img/s | GFLOP/s | infer img/s | speed-up from ${THREADS} threads | PyTorch train img/s (1 / ${THREADS} threads) | PyTorch infer img/s (${THREADS} threads) | train ratio to PyTorch (same threads) |`);
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const [model, size, batch, steps] of cases) {
@@ -172,6 +181,6 @@ function torch(model: string, size: number, batch: number, threads: number): Tor
       console.log(`| narrow | ${size}² | ${batch} | ${engine} | ${m.trainIps.toFixed(3)} | ${m.gflops.toFixed(2)} | ${m.inferIps?.toFixed(2) ?? '-'} | ${engine === 'cpu' ? '1×' : `**${(m.trainIps / cpu.trainIps).toFixed(1)}×**`} |`);
     }
   }
-  console.log('PyTorch runs torchvision RetinaNet with the same model (narrow: ResNet-18 layout at width 32, FPN 64, 2×64 head convs; ResNet-50: FPN 256, 4×256 heads). Its step includes the SGD update.');
+  console.log('PyTorch runs torchvision RetinaNet with the same model (narrow: ResNet-18 layout at width 32, FPN 64, 2×64 head convs; ResNet-50: FPN 256, 4×256 heads). Its step includes an SGD-momentum update (ours: AdamW).');
   console.log(`load average after: ${loadavg()[0].toFixed(1)}`);
 })();

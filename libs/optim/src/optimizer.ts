@@ -1,5 +1,5 @@
 /**
- * The trainer's optimizers, behind one `Optimizer` interface:
+ * Optimizers behind one `Optimizer` interface (retina-train's `--optimizer sgd|adamw`):
  * - `SgdMomentum`: SGD with momentum and decoupled-from-norm weight decay, as in the PyTorch/detectron2
  *   recipe:
  *     g ← grad + wd · w   (wd = 0 for norm parameters and biases)
@@ -26,7 +26,7 @@ export interface StepResult {
   gradNorm: number;
 }
 
-/** What the trainer needs of an optimizer. */
+/** What a training loop needs of an optimizer. */
 export interface Optimizer {
   /**
    * Applies one update at learning rate `lr` to `vars` with `grads` (keyed by variable name; variables
