@@ -14,8 +14,7 @@ import {
   type DetectionColumns,
 } from '@retina/coco-eval';
 import { confusionMatrixPng } from '@retina/plots';
-import { writeFileAtomic } from './fs-utils';
-import { makeOutputDir } from './pr-plots';
+import { makeOutputDir, writeOutputFile } from './fs-utils';
 
 export const CONFUSION_PNG = 'confusion.png';
 export const CONFUSION_JSON = 'confusion.json';
@@ -58,8 +57,8 @@ export async function writeConfusionReport(
 ): Promise<ConfusionReport> {
   const confusion = confusionMatrix(groundTruth, detections, opts);
   await makeOutputDir(dir, 'report');
-  await writeFileAtomic(join(dir, CONFUSION_PNG), await confusionMatrixPng(confusion, { normalize: opts.normalize }));
-  await writeFileAtomic(join(dir, CONFUSION_JSON), `${JSON.stringify(confusionJson(confusion), null, 2)}\n`);
+  await writeOutputFile(join(dir, CONFUSION_PNG), await confusionMatrixPng(confusion, { normalize: opts.normalize }));
+  await writeOutputFile(join(dir, CONFUSION_JSON), `${JSON.stringify(confusionJson(confusion), null, 2)}\n`);
   return { confusion, table: formatConfusionMatrix(confusion, { normalize: opts.normalize }), files: { png: CONFUSION_PNG, json: CONFUSION_JSON } };
 }
 

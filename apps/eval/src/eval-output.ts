@@ -1,6 +1,6 @@
 /** What both evaluation modes (`--gt/--dt` and `--model`) print and write once the numbers are in. */
 import { evalJson, perClassTable, summaryLines, type BboxEvaluation, type TableOrder } from '@retina/coco-eval';
-import { writeFileAtomic } from './fs-utils';
+import { writeOutputFile } from './fs-utils';
 import type { CliIo } from './io';
 
 /** `--json -`: the JSON goes to stdout (and the text summary to stderr, so that stdout stays JSON). */
@@ -21,7 +21,7 @@ export async function reportEvaluation(result: BboxEvaluation, opts: { json?: st
   if (jsonToStdout) {
     io.out(text);
   } else {
-    await writeFileAtomic(opts.json, `${text}\n`);
+    await writeOutputFile(opts.json, `${text}\n`);
     io.err(`retina-eval: wrote ${opts.json}`);
   }
 }

@@ -1,12 +1,24 @@
 /** Writes the class-imbalance report (`--report DIR`): report.json, report.md and its PNG plots. */
 import { join } from 'node:path';
-import { formatFixed, type BboxEvaluation, type CocoGroundTruth, type CocoResult, type ConfusionMatrixOptions, type DetectionColumns } from '@retina/coco-eval';
+import {
+  buildImbalanceReport,
+  byFrequency,
+  formatFixed,
+  imbalanceMarkdown,
+  MISS_AP_FRACTION,
+  type BboxEvaluation,
+  type CocoGroundTruth,
+  type CocoResult,
+  type ConfusionMatrixOptions,
+  type DetectionColumns,
+  type ImbalanceReport,
+  type ReportSources,
+} from '@retina/coco-eval';
 import { renderLineChartPng, type LineSeries } from '@retina/plots';
 import { CONFUSION_PNG, writeConfusionReport } from './confusion-files';
-import { writeFileAtomic } from './fs-utils';
-import { buildImbalanceReport, byFrequency, imbalanceMarkdown, MISS_AP_FRACTION, type ImbalanceReport, type ReportSources } from './imbalance';
+import { makeOutputDir, writeOutputFile } from './fs-utils';
 import type { CliIo } from './io';
-import { curvesWithGt, makeOutputDir, prPlotName, writePrCurvePlots } from './pr-plots';
+import { curvesWithGt, prPlotName, writePrCurvePlots } from './pr-plots';
 
 export const AP_VS_FREQUENCY_PNG = 'ap-vs-frequency.png';
 export const PR_CURVES_PNG = 'pr-curves.png';
@@ -69,11 +81,11 @@ export async function writeImbalanceReport(dir: string, result: BboxEvaluation, 
   const { confusion, table } = await writeConfusionReport(dir, confusionInputs.groundTruth, confusionInputs.detections, confusionInputs.options);
   const perClassPr = curvesWithGt(result.prCurves).map(prPlotName);
   const report = buildImbalanceReport(result, sources, { apVsFrequency: AP_VS_FREQUENCY_PNG, prCurves: PR_CURVES_PNG, perClassPr, confusion: CONFUSION_PNG }, confusion);
-  await writeFileAtomic(join(dir, AP_VS_FREQUENCY_PNG), await apVsFrequencyPng(report));
-  await writeFileAtomic(join(dir, PR_CURVES_PNG), await prCurvesPng(result, report));
+  await writeOutputFile(join(dir, AP_VS_FREQUENCY_PNG), await apVsFrequencyPng(report));
+  await writeOutputFile(join(dir, PR_CURVES_PNG), await prCurvesPng(result, report));
   await writePrCurvePlots(dir, result);
-  await writeFileAtomic(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFileAtomic(join(dir, 'report.md'), imbalanceMarkdown(report));
+  await writeOutputFile(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeOutputFile(join(dir, 'report.md'), imbalanceMarkdown(report));
   const names = new Map(report.classes.map((c) => [c.categoryId, c.name]));
   const missed = report.missed.map((id) => names.get(id)).join(', ');
   table.split('\n').forEach((line) => io.err(line));

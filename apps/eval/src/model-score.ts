@@ -5,7 +5,7 @@
  */
 import { evaluateBbox, loadGroundTruthFile, type CocoResult } from '@retina/coco-eval';
 import { reportEvaluation } from './eval-output';
-import { writeFileAtomic } from './fs-utils';
+import { writeOutputFile } from './fs-utils';
 import { writeImbalanceReport } from './imbalance-files';
 import type { CliIo } from './io';
 import type { ModelArgs } from './model-mode';
@@ -18,7 +18,7 @@ import type { ModelArgs } from './model-mode';
 export async function scoreDetections(args: ModelArgs, results: readonly CocoResult[], imageIds: readonly number[], categoryIds: number[] | undefined, io: CliIo): Promise<void> {
   const kept = categoryIds ? results.filter((r) => categoryIds.includes(r.category_id)) : results;
   if (args.out !== undefined) {
-    await writeFileAtomic(args.out, `${JSON.stringify(kept)}\n`);
+    await writeOutputFile(args.out, `${JSON.stringify(kept)}\n`);
     io.err(`retina-eval: wrote ${args.out}`);
   }
   const gt = await loadGroundTruthFile(args.ann as string);

@@ -1,19 +1,10 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatFixed, type BboxEvaluation, type PrCurve } from '@retina/coco-eval';
 import { renderLineChartPng } from '@retina/plots';
-import { UserError } from '@retina/errors';
-import { writeFileAtomic } from './fs-utils';
+import { makeOutputDir, writeOutputFile } from './fs-utils';
 
 /** A file-name-safe form of a category name: lower case, runs of other characters → '-'. */
 export const slug = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-
-/** Creates `dir` (and its parents) for output files. @throws UserError when it cannot be created */
-export async function makeOutputDir(dir: string, what: string): Promise<void> {
-  await mkdir(dir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-    throw new UserError(`${dir}: cannot create the ${what} directory (${e.code}: ${e.message})`);
-  });
-}
 
 /** The curves of categories that have ground truth (the others are −1 everywhere). */
 export const curvesWithGt = (curves: readonly PrCurve[]): PrCurve[] => curves.filter((c) => c.precision[0] !== -1);
@@ -38,7 +29,7 @@ export async function writePrCurvePlots(dir: string, result: BboxEvaluation): Pr
       yRange: [0, 1],
     });
     const file = prPlotName(curve);
-    await writeFileAtomic(join(dir, file), png);
+    await writeOutputFile(join(dir, file), png);
     written.push(file);
   }
   return written;

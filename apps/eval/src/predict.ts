@@ -12,11 +12,10 @@ import { categoryTable, detectImage, loadRetinaNet, type RetinaNet, type Reporte
 import type { InferredOptionTypes, Options } from 'yargs';
 import { drawBoxesPng } from './draw';
 import { UserError } from '@retina/errors';
-import { writeFileAtomic } from './fs-utils';
+import { makeOutputDir, writeOutputFile } from './fs-utils';
 import { listImageFiles } from './image-files';
 import type { CliIo } from './io';
 import { checkPositive, inferenceOptions, testSize, type TestSize } from './inference-options';
-import { makeOutputDir } from './pr-plots';
 
 /** Flags of `retina-eval predict` (the images are positional). */
 export const predictOptions = {
@@ -98,7 +97,7 @@ function drawnNamer(dir: string, inputs: readonly string[]): (input: string) => 
 
 async function drawPrediction(record: ImagePrediction, pixels: RgbImage, path: string, category: ReturnType<typeof categoryTable>): Promise<void> {
   const boxes = record.detections.map((d) => ({ box: d.box, colorIndex: category(d.categoryId).index, caption: `${d.category} ${d.score.toFixed(2)}` }));
-  await writeFileAtomic(path, await drawBoxesPng(pixels, boxes));
+  await writeOutputFile(path, await drawBoxesPng(pixels, boxes));
 }
 
 function summaryLine(r: ImagePrediction): string {
@@ -156,7 +155,7 @@ export async function runPredict(args: PredictArgs, io: CliIo): Promise<number> 
     if (args.out === undefined) {
       io.out(json.trimEnd());
     } else {
-      await writeFileAtomic(args.out, json);
+      await writeOutputFile(args.out, json);
       output.images.forEach((r) => io.out(summaryLine(r)));
       io.err(`retina-eval: wrote ${args.out}`);
     }

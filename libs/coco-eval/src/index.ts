@@ -5,6 +5,17 @@ export { accumulate, precisionIndex, recallIndex, type Accumulation, type Accumu
 export { summarize, meanOfSelection, STAT_DEFINITIONS, type StatDefinition, type Selection } from './summarize';
 export { perClassMetrics, prCurves, CLASS_AGNOSTIC_ID, type ClassMetrics, type PrCurve } from './per-class';
 export { operatingPoints, type OperatingPoint, type ScorePoint } from './operating-points';
+export {
+  buildImbalanceReport,
+  byFrequency,
+  imbalanceMarkdown,
+  MISS_AP_FRACTION,
+  MISS_RECALL,
+  type ClassImbalance,
+  type ImbalanceReport,
+  type ReportSources,
+  type ThresholdCounts,
+} from './imbalance';
 export { summaryLines, formatFixed } from './format';
 export { cocoBoxIou } from './iou';
 export { loadResultsFile, loadGroundTruthFile } from './load';

@@ -1,24 +1,24 @@
 /**
- * The class-imbalance report of `--report DIR`: per category, AP against how often the category
- * occurs in the ground truth, precision / recall / F1 at the score threshold and at the best-F1
- * threshold, and which categories the model misses. Pure data and text; `imbalance-files.ts` writes it.
+ * The class-imbalance report (retina-eval's `--report DIR`): per category, AP against how often the
+ * category occurs in the ground truth, precision / recall / F1 at the score threshold and at the
+ * best-F1 threshold, and which categories the model misses. Pure data and text; the CLI writes it
+ * out with its plots.
  */
-import { formatConfusionMatrix, formatFixed, type BboxEvaluation, type ConfusionMatrix, type OperatingPoint, type ScorePoint } from '@retina/coco-eval';
+import { formatConfusionMatrix, type ConfusionMatrix } from './confusion';
+import type { BboxEvaluation } from './evaluate-bbox';
+import { formatFixed } from './format';
+import type { OperatingPoint, ScorePoint } from './operating-points';
 
 /** A category whose recall at its best-F1 threshold is below this is "missed". */
 export const MISS_RECALL = 0.5;
 /** A category whose AP@[.50:.95] is below this fraction of the mean AP is "missed". */
 export const MISS_AP_FRACTION = 0.5;
 
-/** Counts and rates at one score threshold (IoU 0.5); −1 for a category without ground truth. */
-export interface ThresholdCounts {
-  readonly precision: number;
-  readonly recall: number;
-  readonly f1: number;
-  readonly tp: number;
-  readonly fp: number;
-  readonly fn: number;
-}
+/**
+ * Counts and rates at one score threshold (IoU 0.5): those of an `OperatingPoint`, without its
+ * name, thresholds and best F1; rates are −1 for a category without ground truth.
+ */
+export type ThresholdCounts = Pick<OperatingPoint, 'precision' | 'recall' | 'f1' | 'tp' | 'fp' | 'fn'>;
 
 /** One category of the report. */
 export interface ClassImbalance {
@@ -86,9 +86,13 @@ function missReasons(numGt: number, ap: number, best: ScorePoint | null, meanAp:
 const counts = (p: OperatingPoint): ThresholdCounts => ({ precision: p.precision, recall: p.recall, f1: p.f1, tp: p.tp, fp: p.fp, fn: p.fn });
 
 /**
- * Builds the report from an evaluation (its per-class metrics and operating points).
+ * Builds the report from an evaluation (its per-class metrics and operating points). A category is
+ * missed when its recall at its best-F1 threshold is below `MISS_RECALL` (or it has no true positive
+ * at all), or its AP is below `MISS_AP_FRACTION` × the mean AP.
+ * @param result what `evaluateBbox` returned
+ * @param sources names of the two inputs, copied into the report
  * @param plots the plot file names the report will refer to
- * @param confusion the confusion matrix of the same detections
+ * @param confusion the confusion matrix of the same detections (`confusionMatrix`)
  */
 export function buildImbalanceReport(result: BboxEvaluation, sources: ReportSources, plots: ImbalanceReport['plots'], confusion: ConfusionMatrix): ImbalanceReport {
   const points = new Map(result.operatingPoints.map((p) => [p.categoryId, p]));
