@@ -12,12 +12,21 @@ export const BBOX_XFORM_CLIP = Math.log(1000 / 16);
 
 const { exp, fround: f, log, min } = Math;
 
-/** (wx, wy, ww, wh): deltas are (wx·dx, wy·dy, ww·dw, wh·dh); each must be > 0. */
-export type BoxCoderWeights = [number, number, number, number];
+/**
+ * (wx, wy, ww, wh): deltas are (wx·dx, wy·dy, ww·dw, wh·dh); each must be > 0. The one definition for
+ * both box coders: this typed-array one and `@retina/focal-loss`' differentiable `decodeDeltas`.
+ */
+export type BoxCoderWeights = readonly [number, number, number, number];
+/** RetinaNet's weights (torchvision uses (1, 1, 1, 1) for RetinaNet). */
 export const DEFAULT_BOX_WEIGHTS: BoxCoderWeights = [1, 1, 1, 1];
 
+/** Whether `weights` are 4 finite numbers > 0 (each coder throws its own error naming its function). */
+export function validBoxWeights(weights: unknown): weights is BoxCoderWeights {
+  return Array.isArray(weights) && weights.length === 4 && weights.every((w) => typeof w === 'number' && Number.isFinite(w) && w > 0);
+}
+
 function checkWeights(fn: string, weights: BoxCoderWeights): number[] {
-  if (!Array.isArray(weights) || weights.length !== 4 || !weights.every((w) => Number.isFinite(w) && w > 0)) {
+  if (!validBoxWeights(weights)) {
     throw new AnchorArgumentError(fn, `weights must be 4 finite numbers > 0 (got ${JSON.stringify(weights)})`);
   }
   return weights.map(f);

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { AnchorArgumentError, boxAreas, boxIou } from './index';
+import { AnchorArgumentError, boxAreas, boxIou, pairIou } from './index';
 
 /** An independent IoU in float64, sharing no code with the library. */
 function naiveIou(a: number[], b: number[]): number {
@@ -54,6 +54,26 @@ describe('boxIou', () => {
 
   it('rejects a non-finite coordinate, naming the box', () => {
     expect(() => boxIou(Float32Array.from([0, 0, 1, 1, 0, 0, Number.NaN, 1]), new Float32Array(4))).toThrow(/boxIou: a box 1 has a non-finite coordinate \(0, 0, NaN, 1\)/);
+  });
+});
+
+describe('pairIou', () => {
+  it('matches hand-computed values within one set', () => {
+    // the same boxes as above, as one set: [0,0,2,2] is box 0
+    const set = Float32Array.from([0, 0, 2, 2, 1, 1, 3, 3, 5, 5, 6, 6, 1, 0, 3, 2, 2, 0, 4, 2]);
+    const areas = boxAreas(set);
+    expect([1, 0, 2, 3, 4].map((j) => pairIou(set, areas, 0, j))).toEqual([1 / 7, 1, 0, 2 / 6, 0].map(Math.fround));
+  });
+
+  it('is bit-identical to the matrix from boxIou on random boxes', () => {
+    fc.assert(
+      fc.property(fc.array(boxArb, { minLength: 1, maxLength: 10 }), (a) => {
+        const set = Float32Array.from(a.flat());
+        const areas = boxAreas(set);
+        const matrix = boxIou(set, set);
+        a.forEach((_, i) => a.forEach((__, j) => expect(pairIou(set, areas, i, j)).toBe(matrix[i * a.length + j])));
+      }),
+    );
   });
 });
 

@@ -34,6 +34,21 @@ export function overlapIou(iw: number, ih: number, areaA: number, areaB: number)
   return f(inter / f(f(areaA + areaB) - inter));
 }
 
+/**
+ * IoU of boxes `i` and `j` of one [N*4] xyxy set, in the same float32 steps as `boxIou`; `areas` from
+ * `boxAreas(boxes)`. For loops that test a few pairs (greedy NMS) rather than the whole matrix; the
+ * caller has checked the boxes.
+ */
+export function pairIou(boxes: BoxesXyxy, areas: Float32Array, i: number, j: number): number {
+  const a = 4 * i;
+  const b = 4 * j;
+  const iw = overlap(boxes[a], boxes[a + 2], boxes[b], boxes[b + 2]);
+  if (iw <= 0) return 0;
+  const ih = overlap(boxes[a + 1], boxes[a + 3], boxes[b + 1], boxes[b + 3]);
+  if (ih <= 0) return 0;
+  return overlapIou(iw, ih, areas[i], areas[j]);
+}
+
 /** IoU of box (x1, y1, x2, y2) of area `area` with every box of `b`, written to out[offset + j]. */
 function iouRow(x1: number, y1: number, x2: number, y2: number, area: number, b: BoxesXyxy, areaB: Float32Array, out: Float32Array, offset: number): void {
   for (let j = 0, k = 0; j < areaB.length; j++, k += 4) {

@@ -12,6 +12,7 @@ export const BELOW_LOW_THRESHOLD = -1;
 /** Matcher code: best IoU between the thresholds (ignored by the losses). */
 export const BETWEEN_THRESHOLDS = -2;
 
+/** The matcher's settings — the same object for all three matchers and `@retina/retinanet`'s `matcher` config. */
 export interface MatchOptions {
   /** IoU ≥ high → positive (matched GT index). Default 0.5. */
   high?: number;
@@ -21,6 +22,9 @@ export interface MatchOptions {
   allowLowQuality?: boolean;
 }
 
+/** RetinaNet's matcher settings (torchvision: `Matcher(0.5, 0.4, allow_low_quality_matches=True)`). */
+export const DEFAULT_MATCH_OPTIONS: Readonly<Required<MatchOptions>> = Object.freeze({ high: 0.5, low: 0.4, allowLowQuality: true });
+
 export interface Thresholds {
   high: number;
   low: number;
@@ -29,12 +33,12 @@ export interface Thresholds {
 
 /** Validated thresholds, cast to float32 as the reference compares float32 IoUs with them. */
 export function resolveThresholds(fn: string, o: MatchOptions): Thresholds {
-  const high = o.high ?? 0.5;
-  const low = o.low ?? 0.4;
+  const high = o.high ?? DEFAULT_MATCH_OPTIONS.high;
+  const low = o.low ?? DEFAULT_MATCH_OPTIONS.low;
   if (!(low >= 0 && low <= high && high <= 1)) {
     throw new AnchorArgumentError(fn, `options need 0 ≤ low ≤ high ≤ 1 (got low ${low}, high ${high})`);
   }
-  return { high: Math.fround(high), low: Math.fround(low), lowQuality: o.allowLowQuality ?? true };
+  return { high: Math.fround(high), low: Math.fround(low), lowQuality: o.allowLowQuality ?? DEFAULT_MATCH_OPTIONS.allowLowQuality };
 }
 
 /** Threshold labels from each anchor's best IoU and its argmax GT. */

@@ -1,13 +1,16 @@
-/** The COCO-boundary box conversions (xywh ↔ xyxy) and simple box arithmetic on typed arrays. */
+/**
+ * One COCO box at a time: the `bbox` field ([x, y, w, h]) ↔ corners [x1, y1, x2, y2], and clipping to
+ * the image. (`@retina/anchors`' xywhToXyxy / xyxyToXywh convert whole Float32Array batches.)
+ */
 import type { BoxXyxy, CocoXywh } from './types';
 
-/** [x, y, w, h] → [x1, y1, x2, y2]. */
-export function xywhToXyxy(b: CocoXywh): BoxXyxy {
+/** A COCO `bbox` [x, y, w, h] → [x1, y1, x2, y2]. */
+export function bboxToXyxy(b: CocoXywh): BoxXyxy {
   return [b[0], b[1], b[0] + b[2], b[1] + b[3]];
 }
 
-/** [x1, y1, x2, y2] → [x, y, w, h]. */
-export function xyxyToXywh(b: BoxXyxy): CocoXywh {
+/** [x1, y1, x2, y2] → a COCO `bbox` [x, y, w, h]. */
+export function xyxyToBbox(b: BoxXyxy): CocoXywh {
   return [b[0], b[1], b[2] - b[0], b[3] - b[1]];
 }
 

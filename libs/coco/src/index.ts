@@ -1,7 +1,7 @@
 export * from './errors';
 export * from './types';
 export { Rng, hashInts } from './random';
-export { xywhToXyxy, xyxyToXywh, clipBox } from './boxes';
+export { bboxToXyxy, xyxyToBbox, clipBox } from './boxes';
 export { CategoryMap, CategoryMapError, type CategoryMapJson } from './annotations/category-map';
 export { CocoDataset } from './annotations/dataset';
 export { loadCocoDataset, checkImageFiles, DEFAULT_STREAM_THRESHOLD_BYTES, type LoadOptions } from './annotations/load';

@@ -3,9 +3,10 @@
  * normalizer): L1 and smooth L1 on the encoded deltas, or GIoU on the boxes decoded from the predicted
  * and the target deltas.
  */
+import type { BoxCoderWeights } from '@retina/anchors';
 import * as tf from '@tensorflow/tfjs-core';
 import { LossArgumentError, checkSameShape, shapeText } from './errors';
-import { checkBoxWeights, decodeDeltas, giouLoss, type BoxCoderWeights } from './decode-deltas';
+import { checkBoxWeights, decodeDeltas, giouLoss } from './decode-deltas';
 import { readLabels, type LabelsInput } from './labels';
 import { checkNormalizer, normalizedSum, type Normalizer } from './normalizer';
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { BBOX_XFORM_CLIP, decodeDeltas, giouLoss } from './index';
+import { BBOX_XFORM_CLIP } from '@retina/anchors';
+import { decodeDeltas, giouLoss } from './index';
 
 const coder = JSON.parse(readFileSync(join(__dirname, '../../../fixtures/golden/anchors/box_coder.json'), 'utf8'));
 const n = coder.anchors.length / 4;
@@ -22,8 +23,12 @@ describe.each(['cpu', 'wasm'])('decodeDeltas and giouLoss on %s', (backend) => {
     expect(await tf.setBackend(backend)).toBe(true);
   });
 
-  it('the clamp is the reference bbox_xform_clip', () => {
+  it('clamps dw/dh at the reference bbox_xform_clip: a huge dw gives at most 1000/16 = 62.5 × the anchor width', () => {
+    // Anchor [0, 0, 10, 20]: w 10, h 20, centre (5, 10). dw = 100 clamps to log(62.5): width 625, so
+    // x = 5 ∓ 312.5; dh = log(2) is below the clamp: height 40, y = 10 ∓ 20.
     expect(BBOX_XFORM_CLIP).toBeCloseTo(coder.bbox_xform_clip, 12);
+    const got = tf.tidy(() => decodeDeltas(tf.tensor2d([[0, 0, 100, Math.log(2)]]), tf.tensor2d([[0, 0, 10, 20]])).dataSync());
+    [-307.5, -10, 317.5, 30].forEach((e, i) => expect(got[i]).toBeCloseTo(e, 3));
   });
 
   it('decodeDeltas equals torchvision BoxCoder.decode (golden box_coder.json, dw/dh clamp included)', () => {

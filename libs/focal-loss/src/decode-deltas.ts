@@ -1,21 +1,19 @@
 /**
- * Box decoding in tensors (differentiable), the twin of `@retina/anchors`' typed-array `decodeBoxes`,
+ * Box decoding in tensors (differentiable), the twin of `@retina/anchors`' typed-array `decodeBoxes`
+ * (whose BBOX_XFORM_CLIP, weights type and defaults it uses),
  * for losses on decoded boxes (GIoU). torchvision BoxCoder conventions: boxes xyxy, w = x2 − x1,
  * cx = x1 + 0.5·w, deltas (dx, dy, dw, dh) divided by weights (wx, wy, ww, wh), dw/dh clamped at
  * BBOX_XFORM_CLIP before exp.
  */
+import { BBOX_XFORM_CLIP, DEFAULT_BOX_WEIGHTS, validBoxWeights, type BoxCoderWeights } from '@retina/anchors';
 import * as tf from '@tensorflow/tfjs-core';
 import { LossArgumentError, shapeText } from './errors';
 
-/** dw/dh clamp when decoding: log(1000/16), as torchvision's BoxCoder — no box grows past 1000/16 × its anchor. */
-export const BBOX_XFORM_CLIP = Math.log(1000 / 16);
-
-/** BoxCoder weights (wx, wy, ww, wh); RetinaNet uses (1, 1, 1, 1). */
-export type BoxCoderWeights = readonly [number, number, number, number];
-
 export function checkBoxWeights(fn: string, weights: BoxCoderWeights): void {
-  if (weights.length !== 4 || weights.some((w) => !(w > 0) || !Number.isFinite(w))) {
-    throw new LossArgumentError(fn, 'weights', `weights must be 4 finite numbers > 0 (got [${weights.join(', ')}])`);
+  if (!validBoxWeights(weights)) {
+    const given: unknown = weights;
+    const shown = Array.isArray(given) ? `[${given.join(', ')}]` : JSON.stringify(given);
+    throw new LossArgumentError(fn, 'weights', `weights must be 4 finite numbers > 0 (got ${shown})`);
   }
 }
 
@@ -25,7 +23,7 @@ export function checkBoxWeights(fn: string, weights: BoxCoderWeights): void {
  * @param weights BoxCoder weights, default (1, 1, 1, 1)
  * @returns boxes xyxy, the broadcast shape of deltas and anchors
  */
-export function decodeDeltas(deltas: tf.Tensor, anchors: tf.Tensor, weights: BoxCoderWeights = [1, 1, 1, 1]): tf.Tensor {
+export function decodeDeltas(deltas: tf.Tensor, anchors: tf.Tensor, weights: BoxCoderWeights = DEFAULT_BOX_WEIGHTS): tf.Tensor {
   const fn = 'decodeDeltas';
   if (deltas.rank < 1 || deltas.shape[deltas.rank - 1] !== 4) throw new LossArgumentError(fn, 'deltas', `deltas must be [..., 4] (got ${shapeText(deltas.shape)})`);
   if (anchors.rank < 1 || anchors.shape[anchors.rank - 1] !== 4) throw new LossArgumentError(fn, 'anchors', `anchors must be [..., 4] (got ${shapeText(anchors.shape)})`);

@@ -20,7 +20,7 @@ export {
   type Normalizer,
 } from './normalizer';
 export { boxRegressionLoss, type BoxLossOptions, type BoxLossType } from './box-loss';
-export { BBOX_XFORM_CLIP, decodeDeltas, giouLoss, type BoxCoderWeights } from './decode-deltas';
+export { decodeDeltas, giouLoss } from './decode-deltas';
 export {
   classBalancedAlpha,
   classBalancedWeights,

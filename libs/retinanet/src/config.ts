@@ -2,7 +2,7 @@
  * The detector's configuration: one input type with documented defaults and one resolved,
  * JSON-serialisable object (`net.config`) read in one place (`resolveRetinaNetConfig`).
  */
-import { anchorsPerLocation, resolveAnchorConfig, type AnchorConfig } from '@retina/anchors';
+import { anchorsPerLocation, DEFAULT_MATCH_OPTIONS, resolveAnchorConfig, type AnchorConfig, type MatchOptions } from '@retina/anchors';
 import type { ClassificationLossKind, BoxLossType } from '@retina/focal-loss';
 import { resolveBackboneConfig, resolveFpnConfig, type BackboneConfig, type FpnConfig, type ResolvedBackboneConfig, type ResolvedFpnConfig } from '@retina/fpn';
 import { RetinaNetConfigError } from './errors';
@@ -24,15 +24,6 @@ export interface HeadConfig {
   prior?: number;
   /** Std of the normal init of the subnet weights. Default 0.01. */
   initStd?: number;
-}
-
-export interface MatcherConfig {
-  /** IoU ≥ high → positive. Default 0.5. */
-  high?: number;
-  /** IoU < low → background. Default 0.4. */
-  low?: number;
-  /** Each GT also claims its best anchor(s). Default true. */
-  allowLowQuality?: boolean;
 }
 
 export interface LossConfig {
@@ -93,7 +84,8 @@ export interface RetinaNetConfigInput {
   head?: HeadConfig;
   /** Passed to @retina/anchors; levels default to the FPN's levels. */
   anchors?: AnchorConfig;
-  matcher?: MatcherConfig;
+  /** `@retina/anchors`' matcher settings; defaults `DEFAULT_MATCH_OPTIONS` (0.5 / 0.4 / low-quality on). */
+  matcher?: MatchOptions;
   loss?: LossConfig;
   postprocess?: PostprocessConfig;
   normalization?: NormalizationConfig;
@@ -108,7 +100,7 @@ export interface RetinaNetConfig {
   fpn: ResolvedFpnConfig;
   head: Required<Omit<HeadConfig, 'groupNorm'>> & { groupNorm: number };
   anchors: AnchorConfig & { levels: number[] };
-  matcher: Required<MatcherConfig>;
+  matcher: Required<MatchOptions>;
   loss: Required<Omit<LossConfig, 'perClassAlpha'>> & { perClassAlpha?: number[] };
   postprocess: Required<PostprocessConfig>;
   normalization: Required<NormalizationConfig>;
@@ -196,7 +188,8 @@ export function resolveRetinaNetConfig(c: RetinaNetConfigInput): RetinaNetConfig
   const seed = c.seed ?? 0;
   check(Number.isFinite(seed), 'seed', `must be a finite number (got ${seed})`);
   const m = c.matcher ?? {};
-  const matcher = { high: m.high ?? 0.5, low: m.low ?? 0.4, allowLowQuality: m.allowLowQuality ?? true };
+  const d = DEFAULT_MATCH_OPTIONS;
+  const matcher = { high: m.high ?? d.high, low: m.low ?? d.low, allowLowQuality: m.allowLowQuality ?? d.allowLowQuality };
   check(matcher.low >= 0 && matcher.low <= matcher.high && matcher.high <= 1, 'matcher', `need 0 ≤ low ≤ high ≤ 1 (got low ${matcher.low}, high ${matcher.high})`);
   const categories = resolveCategories(c.categories, c.numClasses);
   return {

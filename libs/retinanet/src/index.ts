@@ -11,7 +11,6 @@ export {
   type Category,
   type HeadConfig,
   type LossConfig,
-  type MatcherConfig,
   type NormalizationConfig,
   type PostprocessConfig,
   type RetinaNetConfig,

@@ -5,7 +5,7 @@
  * feed the same builder, so both give the same dataset.
  */
 import { basename } from 'node:path';
-import { clipBox, xywhToXyxy } from '../boxes';
+import { bboxToXyxy, clipBox } from '../boxes';
 import { CategoryMap } from './category-map';
 import { CocoFormatError, describeValue, type RecordKind } from '../errors';
 import { imagePath } from './paths';
@@ -109,7 +109,7 @@ export class DatasetBuilder {
       id: r.id,
       imageId: r.imageId,
       categoryId: r.categoryId,
-      box: xywhToXyxy(r.bbox),
+      box: bboxToXyxy(r.bbox),
       area: r.area,
       iscrowd: r.iscrowd,
     };
