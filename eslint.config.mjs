@@ -9,7 +9,8 @@
 //   scope:runtime (engine, optim) → scope:base only
 //   scope:viz (plots) → scope:base only
 //   scope:queue (queue: BullMQ jobs over Redis) → scope:base only
-//   scope:base (errors: the UserError marker every lib's user-facing errors extend) → nothing of ours
+//   scope:base (errors: the UserError marker every lib's user-facing errors extend; json-stream: the
+//     streaming reader of JSON record files) → nothing of ours
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 

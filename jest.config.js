@@ -15,7 +15,7 @@ module.exports = {
   moduleNameMapper: {
     // Node-only entry points (`@retina/engine/node`, …), beside the browser-safe main ones
     '^@retina/([a-z-]+)/node$': '<rootDir>/libs/$1/src/node.ts',
-    '^@retina/(errors|anchors|image|engine|optim|focal-loss|fpn|coco|coco-eval|retinanet|plots|queue)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@retina/(errors|json-stream|anchors|image|engine|optim|focal-loss|fpn|coco|coco-eval|retinanet|plots|queue)$': '<rootDir>/libs/$1/src/index.ts',
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   testTimeout: 120000,

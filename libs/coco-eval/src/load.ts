@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { JsonRecordScanner, JsonScanError, TopLevelTypeError } from '@retina/json-stream';
 import { DetectionColumnsBuilder } from './columns';
 import { CocoEvalInputError } from './errors';
-import { JsonArrayStream, JsonArrayStreamError } from './json-array-stream';
 import type { CocoGroundTruth, DetectionColumns } from './types';
 
 /** Bytes read at a time from a results file. */
@@ -21,14 +21,16 @@ function readFailure(path: string, e: unknown): CocoEvalInputError | undefined {
  */
 export async function loadResultsFile(path: string): Promise<DetectionColumns> {
   const builder = new DetectionColumnsBuilder(path);
-  const stream = new JsonArrayStream((value) => builder.add(value));
+  const scanner = JsonRecordScanner.forArray((value) => builder.add(value));
+  const hint = ' (a results file is a JSON list of {image_id, category_id, bbox, score})';
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) stream.write(chunk as Buffer);
-    stream.end();
+    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) scanner.feed(chunk as Buffer);
+    scanner.end();
   } catch (e) {
-    if (e instanceof JsonArrayStreamError) {
-      const hint = e.element === undefined ? ' (a results file is a JSON list of {image_id, category_id, bbox, score})' : '';
-      throw new CocoEvalInputError(path, e.element === undefined ? '' : `result ${e.element}`, e.detail + hint);
+    if (e instanceof TopLevelTypeError) throw new CocoEvalInputError(path, '', `expected a JSON array, found ${e.type === 'object' ? 'an object' : e.type} at the start${hint}`);
+    if (e instanceof JsonScanError) {
+      const where = e.record ? `result ${e.record.index}` : '';
+      throw new CocoEvalInputError(path, where, `${e.detail} (byte ${e.byte})${e.record ? '' : hint}`);
     }
     throw readFailure(path, e) ?? e;
   }

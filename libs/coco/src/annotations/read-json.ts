@@ -1,14 +1,14 @@
 /**
  * Reads an annotation file into a `DatasetBuilder`: small files with one `JSON.parse`, large ones
- * (above `streamThresholdBytes`) record by record with `SectionScanner`, so that files such as
+ * (above `streamThresholdBytes`) record by record with `@retina/json-stream`, so that files such as
  * instances_train2017.json (≈450 MB) stay below V8's string limit and memory holds only the records.
  */
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { byteOrderMarkLength, JsonRecordScanner, JsonScanError, SectionTypeError, TopLevelTypeError } from '@retina/json-stream';
 import { CocoFormatError } from '../errors';
 import { isObject, jsonType } from './record-checker';
 import { REQUIRED_SECTIONS, type DatasetBuilder, type Section } from './builder';
-import { byteOrderMarkLength, JsonScanError, SectionScanner, SectionTypeError, TopLevelTypeError } from './json-sections';
 
 /** Reads the whole file and feeds its records to the builder. */
 export async function readInMemory(file: string, builder: DatasetBuilder): Promise<void> {
@@ -33,7 +33,7 @@ export async function readInMemory(file: string, builder: DatasetBuilder): Promi
 
 /** Streams the file in 1 MiB chunks and feeds each record to the builder as soon as it is complete. */
 export async function readStreaming(file: string, builder: DatasetBuilder): Promise<void> {
-  const scanner = new SectionScanner({
+  const scanner = new JsonRecordScanner({
     isSection,
     onSectionStart: (key) => builder.startSection(key as Section),
     onRecord: (key, record, index) => builder.add(key as Section, record, index),

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { JsonScanError, SectionScanner, SectionTypeError, TopLevelTypeError } from './json-sections';
+import { JsonRecordScanner, JsonScanError, SectionTypeError, TopLevelTypeError } from './index';
 
 const SECTIONS = ['images', 'annotations', 'categories'];
 
 /** Feeds `text` in the given chunk sizes and records what the scanner reports. */
 function scan(text: string, chunkSizes: number[], keep: (key: string) => boolean): unknown[] {
   const events: unknown[] = [];
-  const scanner = new SectionScanner({
+  const scanner = new JsonRecordScanner({
     isSection: (k) => SECTIONS.includes(k),
     onSectionStart: (k) => events.push(['start', k]),
     onRecord: (k, r, i) => events.push(['record', k, i, r]),
@@ -62,7 +62,7 @@ const doc = fc.record(
   { requiredKeys: ['images'] },
 );
 
-describe('SectionScanner', () => {
+describe('JsonRecordScanner on an object of sections', () => {
   it('reports exactly the records and kept values JSON.parse finds, for any chunking and layout', () => {
     const keep = (k: string) => k === 'info' || k === 'licenses';
     fc.assert(
