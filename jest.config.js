@@ -15,6 +15,8 @@ module.exports = {
   moduleNameMapper: {
     // Node-only entry points (`@retina/engine/node`, …), beside the browser-safe main ones
     '^@retina/([a-z-]+)/node$': '<rootDir>/libs/$1/src/node.ts',
+    // helpers for specs (`@retina/engine/testing`)
+    '^@retina/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing.ts',
     '^@retina/(errors|json-stream|anchors|image|engine|optim|focal-loss|fpn|coco|coco-eval|retinanet|plots|queue)$': '<rootDir>/libs/$1/src/index.ts',
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],

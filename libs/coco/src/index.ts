@@ -33,6 +33,7 @@ export {
 } from './images/transforms';
 export { epochBatches, type SamplerOptions } from './loading/sampler';
 export { collate, type Batch, type ImageTarget } from './loading/collate';
+export type { SampleTargets } from './images/sample';
 export { type DataLoaderOptions } from './loading/loader-options';
 export type { SubsetOptions } from './annotations/subset';
 export {

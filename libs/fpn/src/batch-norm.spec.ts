@@ -8,16 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { BN_EPS, batchNormTrainingHost, batchNormTrainingOps } from './index';
-
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
+import { maxRelativeError } from '@retina/engine/testing';
 
 type Impl = (x: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D, onMoments: (m: tf.Tensor1D, v: tf.Tensor1D, n: number) => void) => tf.Tensor4D;
 
@@ -58,10 +49,10 @@ describe.each(['cpu', 'wasm'])('training batch norm on %s', (backend) => {
     const want = run(reference, x, g, b, w);
     for (const impl of [(xi: tf.Tensor4D, gi: tf.Tensor1D, bi: tf.Tensor1D, on: Parameters<Impl>[3]) => batchNormTrainingOps(xi, gi, bi, undefined, on), (xi: tf.Tensor4D, gi: tf.Tensor1D, bi: tf.Tensor1D, on: Parameters<Impl>[3]) => batchNormTrainingHost(xi, gi, bi, undefined, on)]) {
       const got = run(impl, x, g, b, w);
-      expect(relativeError(got.y, want.y)).toBeLessThan(1e-4);
-      got.grads.forEach((gr, i) => expect(relativeError(gr, want.grads[i])).toBeLessThan(2e-3));
-      expect(relativeError(got.moments[0], want.moments[0])).toBeLessThan(1e-5);
-      expect(relativeError(got.moments[1], want.moments[1])).toBeLessThan(1e-3);
+      expect(maxRelativeError(got.y, want.y)).toBeLessThan(1e-4);
+      got.grads.forEach((gr, i) => expect(maxRelativeError(gr, want.grads[i])).toBeLessThan(2e-3));
+      expect(maxRelativeError(got.moments[0], want.moments[0])).toBeLessThan(1e-5);
+      expect(maxRelativeError(got.moments[1], want.moments[1])).toBeLessThan(1e-3);
       expect(got.count).toBe(60);
     }
     tf.dispose([x, g, b, w]);

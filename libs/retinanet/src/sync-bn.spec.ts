@@ -12,18 +12,9 @@ import { DataParallel, registerWasmTrainingKernels } from '@retina/engine/node';
 import { BN_EPS } from '@retina/fpn';
 import { createReplica, type BnShard } from './__fixtures__/bn-replica';
 import { REPLICA_MODULE, createRetinaNet, replicaOf, splitBatch, type TrainShard } from './node';
+import { maxRelativeError } from '@retina/engine/testing';
 
 const REL_TOL = 1e-5;
-
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
 
 function shard(batch: number, seed: number): BnShard {
   const images = Float32Array.from({ length: batch * 8 * 8 * 3 }, (_, i) => Math.cos(seed + i * 0.37) * (1 + seed) + seed * 0.5);
@@ -75,7 +66,7 @@ describe('synchronised batch norm (calling thread + 1 wasm worker)', () => {
       expect(Math.abs(loss - reference.loss) / reference.loss).toBeLessThan(REL_TOL);
       expect(Object.keys(grads).sort()).toEqual(Object.keys(reference.grads).sort());
       for (const [name, g] of Object.entries(grads)) {
-        const err = relativeError(g.dataSync(), reference.grads[name]);
+        const err = maxRelativeError(g.dataSync(), reference.grads[name]);
         if (err >= REL_TOL) throw new Error(`${name}: relative error ${err}`);
       }
       tf.dispose(grads);
@@ -84,7 +75,7 @@ describe('synchronised batch norm (calling thread + 1 wasm worker)', () => {
       const running = [local.conv1.bn!, local.conv2.bn!].flatMap((bn) => [bn.mean.dataSync(), bn.variance.dataSync()]);
       stats.forEach((s, i) => {
         const want = i % 2 === 0 ? s.map((m) => 0.1 * m) : s.map((v) => 0.9 + 0.1 * v * (n / (n - 1)));
-        expect(relativeError(running[i], want)).toBeLessThan(REL_TOL);
+        expect(maxRelativeError(running[i], want)).toBeLessThan(REL_TOL);
       });
     } finally {
       await dp.close();
@@ -110,7 +101,7 @@ describe('synchronised batch norm (calling thread + 1 wasm worker)', () => {
       const { grads, loss } = await dp.gradients(splitBatch(whole, 2));
       expect(Math.abs(loss - reference.loss) / reference.loss).toBeLessThan(REL_TOL);
       let worst = 0;
-      for (const [name, g] of Object.entries(grads)) worst = Math.max(worst, relativeError(g.dataSync(), reference.grads[name]));
+      for (const [name, g] of Object.entries(grads)) worst = Math.max(worst, maxRelativeError(g.dataSync(), reference.grads[name]));
       expect(worst).toBeLessThan(1e-4);
       tf.dispose(grads);
       expect(tf.memory().numTensors).toBe(before);

@@ -4,11 +4,11 @@
  * run of the same flags trained directly (the reference), a re-submission that trains nothing, and a
  * worker killed (SIGKILL) mid-run whose run still completes on the other worker.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRedisServer, type LocalRedis } from '@retina/queue';
+import { ProcessGroup, startRedisServer, waitForStderr, type LocalRedis, type WatchedProcess } from '@retina/queue';
 import { locateCli } from '../study/runner';
 import { sweepConfig, SweepConfigError } from './config';
 import { flagArgs, planRuns } from './plan';
@@ -58,38 +58,12 @@ describe('sweep config and plan', () => {
   });
 });
 
-interface Proc {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exit: Promise<number | null>;
-}
+type Proc = WatchedProcess;
 
-const started: Proc[] = [];
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const proc: Proc = { child, stdout: '', stderr: '', exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-  child.stdout?.on('data', (d) => (proc.stdout += String(d)));
-  child.stderr?.on('data', (d) => (proc.stderr += String(d)));
-  started.push(proc);
-  return proc;
-}
-
-/** Resolves once `proc`'s stderr, from offset `from` on, matches `pattern`. */
-function waitFor(proc: Proc, pattern: RegExp, from = 0): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const m = proc.stderr.slice(from).match(pattern);
-      if (m) {
-        proc.child.stderr?.off('data', check);
-        resolve(m);
-      }
-    };
-    proc.child.stderr?.on('data', check);
-    void proc.exit.then((code) => reject(new Error(`exited (${code}) before ${pattern}:\n${proc.stderr}`)));
-    check();
-  });
-}
+const processes = new ProcessGroup();
+/** `retina-tools ARGS` from the sources. */
+const start = (args: string[]): Proc => processes.startTs(ROOT, CLI, args);
+const waitFor = waitForStderr;
 
 /** `retina-tools sweep …` to completion. */
 async function sweep(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -123,8 +97,7 @@ describe('retina-tools sweep on a real redis-server with two workers', () => {
     await Promise.all(workers.map((w) => waitFor(w, /takes jobs of queue/)));
   });
   afterAll(async () => {
-    started.forEach((p) => p.child.kill('SIGKILL'));
-    await Promise.all(started.map((p) => p.exit));
+    await processes.killAll();
     await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -4,13 +4,12 @@
  * are the reference: the sharded run must write the same bytes — also when a worker is killed
  * (SIGKILL) in the middle of a job.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startRedisServer, type LocalRedis } from '@retina/queue';
+import { freePort, ProcessGroup, startRedisServer, waitForStderr, type LocalRedis, type WatchedProcess } from '@retina/queue';
 import { parseCommandLine, run } from '../cli';
 import { capture } from '../__fixtures__/capture';
 import { workerExamples } from './worker-command';
@@ -24,41 +23,13 @@ const IMAGES = join(RACCOON, 'images');
 /** Short enough that a killed worker's job is back on the queue within about 3 s. */
 const FAST_RECOVERY = ['--lock-duration', '2000', '--stalled-interval', '1000', '--max-stalled', '3'];
 
-interface Proc {
-  child: ChildProcess;
-  stderr: string;
-  stdout: string;
-  exit: Promise<number | null>;
-}
+type Proc = WatchedProcess;
 
 /** Every process started here, stopped after the tests. */
-const started: Proc[] = [];
-
-/** Starts `node --import tsx SCRIPT ARGS` (as users run the CLIs, from the sources). */
-function start(script: string, args: string[]): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const proc: Proc = { child, stderr: '', stdout: '', exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-  started.push(proc);
-  child.stdout?.on('data', (d) => (proc.stdout += String(d)));
-  child.stderr?.on('data', (d) => (proc.stderr += String(d)));
-  return proc;
-}
-
-/** Resolves once `proc`'s stderr, from offset `from` on, matches `pattern`; rejects if it exits first. */
-function waitFor(proc: Proc, pattern: RegExp, from = 0): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const m = proc.stderr.slice(from).match(pattern);
-      if (m) {
-        proc.child.stderr?.off('data', check);
-        resolve(m);
-      }
-    };
-    proc.child.stderr?.on('data', check);
-    void proc.exit.then((code) => reject(new Error(`exited (${code}) before ${pattern}:\n${proc.stderr}`)));
-    check();
-  });
-}
+const processes = new ProcessGroup();
+/** Starts a CLI from the sources, as users run it. */
+const start = (script: string, args: string[]): Proc => processes.startTs(ROOT, script, args);
+const waitFor = waitForStderr;
 
 /** Kills (SIGKILL) the first worker that starts a job from now on, as soon as it says so; resolves to it and the job's id. */
 function killFirstToStart(candidates: readonly Proc[]): Promise<{ victim: Proc; job: string }> {
@@ -108,8 +79,7 @@ beforeAll(async () => {
 }, 120000);
 
 afterAll(async () => {
-  started.forEach((p) => p.child.kill('SIGKILL'));
-  await Promise.all(started.map((p) => p.exit));
+  await processes.killAll();
   await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -4,7 +4,7 @@ import { PNG } from 'pngjs';
 import sharp from 'sharp';
 import { decodeImage, readImageFile } from './decode';
 import { ImageDecodeError } from '../errors';
-import { RACCOON, rectImage, tempDir, writeImage, type Rgb } from '../__fixtures__/helpers';
+import { colorBounds, RACCOON, rectImage, tempDir, writeImage, type Rgb } from '../__fixtures__/helpers';
 
 describe('decodeImage', () => {
   const tmp = tempDir();
@@ -140,22 +140,7 @@ describe('EXIF orientation', () => {
       const path = await writeImage(join(tmp.dir, `o${o}.png`), raw, 30, 20, { orientation: o });
       const img = await decodeImage(path);
       expect([img.width, img.height]).toEqual(expected[o].size);
-      expect(redBounds(img.data, img.width, img.height)).toEqual(expected[o].box);
+      expect(colorBounds(img.data, img.width, img.height, red)).toEqual(expected[o].box);
     }
   });
 });
-
-function redBounds(data: Uint8Array, width: number, height: number): number[] {
-  let x1 = Infinity;
-  let y1 = Infinity;
-  let x2 = -Infinity;
-  let y2 = -Infinity;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (data[(y * width + x) * 3] > 128) {
-        [x1, y1, x2, y2] = [Math.min(x1, x), Math.min(y1, y), Math.max(x2, x + 1), Math.max(y2, y + 1)];
-      }
-    }
-  }
-  return [x1, y1, x2, y2];
-}

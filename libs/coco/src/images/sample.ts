@@ -52,17 +52,26 @@ export function planSample(image: DatasetImage, seed: number, epoch: number, o: 
   return { image, shortSide, scaleFactor, flip, color };
 }
 
-/** A decoded, transformed image with its targets (boxes in the image's input pixels). */
-export interface PreparedSample {
+/** An image's targets and how its input pixels relate to the original: what a batch passes on per image. */
+export interface SampleTargets {
   imageId: number;
-  pixels: RgbImage;
+  /** [N * 4] xyxy in the input's pixels (a batch pads bottom/right, so no offset there either). */
   boxes: BoxesXyxy;
+  /** [N] contiguous class indices 0..C-1 (see the loader's `categoryMap`). */
   labels: Int32Array;
+  /** [N] 1 = crowd region: an "ignore" region for matching, never a positive. */
   crowd: Uint8Array;
+  /** Size of the image the annotations refer to (after EXIF orientation). */
   originalHeight: number;
   originalWidth: number;
+  /** Input pixels per original pixel (nominal; the resized size is rounded to whole pixels). */
   scale: number;
   flipped: boolean;
+}
+
+/** A decoded, transformed image with its targets (boxes in the image's input pixels). */
+export interface PreparedSample extends SampleTargets {
+  pixels: RgbImage;
   droppedBoxes: number;
   warnings: string[];
 }

@@ -1,26 +1,12 @@
 /** Batching: images padded (bottom/right, zeros) to a shared size and packed as NHWC float32. */
-import type { PreparedSample } from '../images/sample';
+import type { PreparedSample, SampleTargets } from '../images/sample';
 import { paddedSize } from '../images/transforms';
-import type { BoxesXyxy } from '../types';
 
 /** Targets of one image of a batch. */
-export interface ImageTarget {
-  imageId: number;
-  /** [N * 4] xyxy in the padded input's pixels (padding is bottom/right, so no offset). */
-  boxes: BoxesXyxy;
-  /** [N] contiguous class indices 0..C-1 (see the loader's `categoryMap`). */
-  labels: Int32Array;
-  /** [N] 1 = crowd region: an "ignore" region for matching, never a positive. */
-  crowd: Uint8Array;
-  /** Size of the image the annotations refer to (after EXIF orientation). */
-  originalHeight: number;
-  originalWidth: number;
-  /** Input pixels per original pixel (nominal; the resized size is rounded to whole pixels). */
-  scale: number;
+export interface ImageTarget extends SampleTargets {
   /** Size of the image content inside the padded input. */
   resizedHeight: number;
   resizedWidth: number;
-  flipped: boolean;
 }
 
 export interface Batch {

@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
 import { registerCpuTrainingKernels } from '../training-kernels';
 import { CPU_TRAINING_KERNELS } from './index';
-import { random } from '../__fixtures__/random';
+import { seededValues } from '../testing';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 interface ConvCase {
@@ -30,7 +30,7 @@ interface PoolCase {
 const pick = <T>(u: number, options: readonly T[]): T => options[Math.floor(((u + 1) / 2) * options.length)];
 
 function randomConv(seed: number): ConvCase {
-  const v = random(10, 1000 + seed);
+  const v = seededValues(10, 1000 + seed);
   const [fh, fw] = [pick(v[0], [1, 2, 3, 5]), pick(v[1], [1, 3, 5])];
   const cin = pick(v[2], [1, 3, 8]);
   const pads: Pad[] = ['same', 'valid', [[0, 0], [pick(v[3], [0, 1, 2]), 1], [pick(v[4], [0, 2]), 0], [0, 0]]];
@@ -43,7 +43,7 @@ function randomConv(seed: number): ConvCase {
 }
 
 function randomPool(seed: number): PoolCase {
-  const v = random(6, 2000 + seed);
+  const v = seededValues(6, 2000 + seed);
   return { x: [pick(v[0], [1, 2]), pick(v[1], [4, 9, 13]), pick(v[2], [5, 8]), pick(v[3], [1, 3, 4])], size: pick(v[4], [2, 3]), stride: pick(v[5], [1, 2]), pad: pick(v[0], ['same', 'valid']), relu: v[3] > 0 };
 }
 
@@ -62,10 +62,10 @@ const POOLS: PoolCase[] = [
 /** dW of sum(conv2d(x, w) · r). */
 function convDw(c: ConvCase, seed: number): Float32Array {
   return tf.tidy(() => {
-    const x = tf.tensor4d(random(c.x.reduce((a, b) => a * b), seed), c.x);
-    const w = tf.tensor4d(random(c.filter.reduce((a, b) => a * b), seed + 1), c.filter);
+    const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), seed), c.x);
+    const w = tf.tensor4d(seededValues(c.filter.reduce((a, b) => a * b), seed + 1), c.filter);
     const y = tf.conv2d(x, w, c.strides, c.pad);
-    const r = tf.tensor(random(y.size, seed + 2), y.shape);
+    const r = tf.tensor(seededValues(y.size, seed + 2), y.shape);
     return tf.grad((b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, b as tf.Tensor4D, c.strides, c.pad), r)))(w).dataSync() as Float32Array;
   });
 }
@@ -73,10 +73,10 @@ function convDw(c: ConvCase, seed: number): Float32Array {
 /** dx of sum(maxPool(relu?(x)) · r). */
 function poolDx(c: PoolCase, seed: number): Float32Array {
   return tf.tidy(() => {
-    const x = tf.tensor4d(random(c.x.reduce((a, b) => a * b), seed), c.x);
+    const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), seed), c.x);
     const f = (a: tf.Tensor): tf.Tensor => {
       const y = tf.maxPool(c.relu ? tf.relu(a as tf.Tensor4D) : (a as tf.Tensor4D), c.size, c.stride, c.pad);
-      return tf.sum(tf.mul(y, tf.tensor(random(y.size, seed + 1), y.shape)));
+      return tf.sum(tf.mul(y, tf.tensor(seededValues(y.size, seed + 1), y.shape)));
     };
     return tf.grad(f)(x).dataSync() as Float32Array;
   });

@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
 import { setScratchLimit } from './heap';
 import { registerWasmTrainingKernels } from '../training-kernels';
-import { random } from '../__fixtures__/random';
+import { maxRelativeError, seededValues } from '../testing';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -25,29 +25,18 @@ const REL_TOL = 1e-4;
 function convGrads(backend: string, c: Case, seed: number): { dx: Float32Array; dw: Float32Array; y: Float32Array } {
   tf.setBackend(backend);
   return tf.tidy(() => {
-    const x = tf.tensor4d(random(c.x.reduce((a, b) => a * b), seed), c.x);
-    const w = tf.tensor4d(random(c.filter.reduce((a, b) => a * b), seed + 1), c.filter);
+    const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), seed), c.x);
+    const w = tf.tensor4d(seededValues(c.filter.reduce((a, b) => a * b), seed + 1), c.filter);
     const y = tf.conv2d(x, w, c.strides, c.pad);
-    const r = tf.tensor(random(y.size, seed + 2), y.shape);
+    const r = tf.tensor(seededValues(y.size, seed + 2), y.shape);
     const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)))([x, w]);
     return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array, y: y.dataSync() as Float32Array };
   });
 }
 
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
-
 /** A random case from a seed: batch 1–2, 1–9 channels, 4–12 px, filters 1/2/3/5, strides 1–3, all padding kinds. */
 function randomCase(seed: number): Case {
-  const v = random(12, 1000 + seed).map((u) => (u + 1) / 2);
+  const v = seededValues(12, 1000 + seed).map((u) => (u + 1) / 2);
   const pick = <T>(u: number, options: readonly T[]): T => options[Math.floor(u * options.length)];
   const fh = pick(v[0], [1, 2, 3, 5]);
   const fw = pick(v[1], [1, 3, 5]);
@@ -80,9 +69,9 @@ describe('wasm conv2d gradients match the cpu engine', () => {
   it.each(cases)('$name: dx and dW within 1e-4 relative', ({ c, seed }) => {
     const cpu = convGrads('cpu', c, seed);
     const wasm = convGrads('wasm', c, seed);
-    expect(relativeError(wasm.y, cpu.y)).toBeLessThan(REL_TOL);
-    expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(REL_TOL);
-    expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(REL_TOL);
+    expect(maxRelativeError(wasm.y, cpu.y)).toBeLessThan(REL_TOL);
+    expect(maxRelativeError(wasm.dx, cpu.dx)).toBeLessThan(REL_TOL);
+    expect(maxRelativeError(wasm.dw, cpu.dw)).toBeLessThan(REL_TOL);
   });
 
   it.each(FIXED.map((c, i) => ({ i, c })))('fixed $i split into chunks of ≤ 200 scratch elements: same dx and dW', ({ c, i }) => {
@@ -90,8 +79,8 @@ describe('wasm conv2d gradients match the cpu engine', () => {
     const previous = setScratchLimit(200);
     try {
       const wasm = convGrads('wasm', c, 10 + i);
-      expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(REL_TOL);
-      expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(REL_TOL);
+      expect(maxRelativeError(wasm.dx, cpu.dx)).toBeLessThan(REL_TOL);
+      expect(maxRelativeError(wasm.dw, cpu.dw)).toBeLessThan(REL_TOL);
     } finally {
       setScratchLimit(previous);
     }
@@ -103,7 +92,7 @@ describe('wasm conv2d gradients match the cpu engine', () => {
     const cpu = convGrads('cpu', c, 7);
     const previous = setScratchLimit(limit);
     try {
-      expect(relativeError(convGrads('wasm', c, 7).dw, cpu.dw)).toBeLessThan(REL_TOL);
+      expect(maxRelativeError(convGrads('wasm', c, 7).dw, cpu.dw)).toBeLessThan(REL_TOL);
     } finally {
       setScratchLimit(previous);
     }
@@ -113,8 +102,8 @@ describe('wasm conv2d gradients match the cpu engine', () => {
     const c: Case = { x: [1, 6, 7, 3], filter: [1, 2, 3, 4], strides: [1, 1], pad: [[0, 0], [2, 1], [1, 3], [0, 0]] };
     const cpu = convGrads('cpu', c, 3);
     const wasm = convGrads('wasm', c, 3);
-    expect(relativeError(wasm.dx, cpu.dx)).toBeLessThan(REL_TOL);
-    expect(relativeError(wasm.dw, cpu.dw)).toBeLessThan(REL_TOL);
+    expect(maxRelativeError(wasm.dx, cpu.dx)).toBeLessThan(REL_TOL);
+    expect(maxRelativeError(wasm.dw, cpu.dw)).toBeLessThan(REL_TOL);
   });
 
   it('leaves no tensor and no wasm heap buffer behind', () => {

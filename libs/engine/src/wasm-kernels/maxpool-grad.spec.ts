@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { maxPoolGradConfig } from './maxpool-grad';
-import { random } from '../__fixtures__/random';
+import { maxRelativeError, seededValues } from '../testing';
 
 interface Case {
   x: [number, number, number, number];
@@ -22,24 +22,14 @@ interface Case {
 function poolGrad(backend: string, c: Case, seed: number, relu: boolean): Float32Array {
   tf.setBackend(backend);
   return tf.tidy(() => {
-    const x = tf.tensor4d(random(c.x.reduce((a, b) => a * b), seed), c.x);
+    const x = tf.tensor4d(seededValues(c.x.reduce((a, b) => a * b), seed), c.x);
     const f = (a: tf.Tensor): tf.Tensor => {
       const a4 = a as tf.Tensor4D;
       const y = tf.maxPool(relu ? tf.relu(a4) : a4, c.size, c.stride, c.pad);
-      return tf.sum(tf.mul(y, tf.tensor(random(y.size, seed + 1), y.shape)));
+      return tf.sum(tf.mul(y, tf.tensor(seededValues(y.size, seed + 1), y.shape)));
     };
     return tf.grad(f)(x).dataSync() as Float32Array;
   });
-}
-
-function maxRelativeError(actual: Float32Array, expected: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  expected.forEach((e, i) => {
-    diff = Math.max(diff, Math.abs(actual[i] - e));
-    scale = Math.max(scale, Math.abs(e));
-  });
-  return diff / Math.max(scale, 1e-30);
 }
 
 const CASES: Case[] = [

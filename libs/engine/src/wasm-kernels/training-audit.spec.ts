@@ -10,20 +10,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers the gradients of every op
 import { registerCpuTrainingKernels, registerWasmTrainingKernels } from '../training-kernels';
+import { maxRelativeError, seededValues } from '../testing';
 
 const REL_TOL = 1e-4;
 const [S, C, CLASSES, ANCHORS] = [32, 8, 3, 2];
-
-/** Deterministic values in [-scale, scale) from a seed (mulberry32). */
-function random(size: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: size }, () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return scale * (((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1);
-  });
-}
 
 const SHAPES: Record<string, number[]> = {
   stem: [3, 3, 3, C],
@@ -47,7 +37,7 @@ function makeVariables(): Record<string, tf.Variable> {
   return Object.fromEntries(
     Object.entries(SHAPES).map(([name, shape], i) => {
       const fanIn = shape.length === 4 ? shape[0] * shape[1] * shape[2] : 1;
-      const init = name === 'gamma' ? new Float32Array(shape[0]).fill(1) : random(shape.reduce((a, b) => a * b), 50 + i, Math.sqrt(3 / fanIn));
+      const init = name === 'gamma' ? new Float32Array(shape[0]).fill(1) : seededValues(shape.reduce((a, b) => a * b), 50 + i, Math.sqrt(3 / fanIn));
       return [name, tf.tidy(() => tf.variable(tf.tensor(init, shape), true))];
     }),
   );
@@ -71,7 +61,7 @@ function groupNorm(x: tf.Tensor4D, groups: number): tf.Tensor4D {
 function forward(v: Record<string, tf.Variable>, image: tf.Tensor4D): { logits: tf.Tensor3D; deltas: tf.Tensor3D } {
   const stem = tf.relu(conv(image, v.stem, 2));
   const c2 = tf.maxPool(stem, 3, 2, 'same');
-  const frozenScale = tf.tensor1d(random(C, 7, 0.5).map((u) => 1 + u));
+  const frozenScale = tf.tensor1d(seededValues(C, 7, 0.5).map((u) => 1 + u));
   const b1 = tf.relu(tf.add(tf.add(tf.mul(conv(tf.relu(conv(c2, v.b1a, 1)), v.b1b, 1), frozenScale), 0.1), c2)) as tf.Tensor4D;
   const b2Main = batchNorm(conv(tf.relu(batchNorm(conv(b1, v.b2a, 2), tf.onesLike(v.gamma), tf.zerosLike(v.beta))), v.b2b, 1), v.gamma, v.beta);
   const c4 = tf.relu(tf.add(b2Main, conv(b1, v.down, 2))) as tf.Tensor4D;
@@ -130,9 +120,9 @@ function makeState(backend: string, batch: number): State {
   const label = (u: number) => (u > 0.6 ? Math.floor((u - 0.6) * 7.4) : u > -0.6 ? -1 : -2);
   return {
     v: makeVariables(),
-    image: tf.tensor4d(random(batch * S * S * 3, 1), [batch, S, S, 3]),
-    labels: tf.tensor2d(Array.from(random(batch * anchors, 2), label), [batch, anchors]),
-    targets: tf.tensor3d(random(batch * anchors * 4, 3, 0.5), [batch, anchors, 4]),
+    image: tf.tensor4d(seededValues(batch * S * S * 3, 1), [batch, S, S, 3]),
+    labels: tf.tensor2d(Array.from(seededValues(batch * anchors, 2), label), [batch, anchors]),
+    targets: tf.tensor3d(seededValues(batch * anchors * 4, 3, 0.5), [batch, anchors, 4]),
     optimizer: tf.train.momentum(0.01, 0.9),
   };
 }
@@ -170,16 +160,6 @@ function oneStep(backend: string, batch: number): Step {
   }
 }
 
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
-
 describe('one detector training step on wasm', () => {
   beforeAll(async () => {
     await tf.setBackend('wasm');
@@ -202,8 +182,8 @@ describe('one detector training step on wasm', () => {
     const wasm = oneStep('wasm', 2);
     expect(Math.abs(wasm.loss - cpu.loss)).toBeLessThan(REL_TOL * Math.abs(cpu.loss));
     const names = Object.keys(cpu.grads);
-    expect(names.filter((n) => !(relativeError(wasm.grads[n], cpu.grads[n]) < REL_TOL))).toEqual([]);
-    expect(names.filter((n) => !(relativeError(wasm.after[n], cpu.after[n]) < REL_TOL))).toEqual([]);
+    expect(names.filter((n) => !(maxRelativeError(wasm.grads[n], cpu.grads[n]) < REL_TOL))).toEqual([]);
+    expect(names.filter((n) => !(maxRelativeError(wasm.after[n], cpu.after[n]) < REL_TOL))).toEqual([]);
     expect(Object.keys(wasm.grads).sort()).toEqual(Object.keys(SHAPES).sort());
   });
 

@@ -13,6 +13,7 @@ import '@tensorflow/tfjs-layers'; // registers the gradients of every op
 import { registerWasmTrainingKernels } from '../../training-kernels';
 import { createReplica, type ConvReplicaOptions, type ConvShard } from './__fixtures__/conv-replica';
 import { DataParallel, DataParallelError, type Replica } from './index';
+import { maxRelativeError } from '../../testing';
 
 const MODULE = join(__dirname, '__fixtures__', 'conv-replica.ts');
 const REL_TOL = 1e-5;
@@ -35,22 +36,12 @@ function wholeBatchGrads(replica: Replica<ConvShard>, whole: ConvShard): Record<
   });
 }
 
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  expected.forEach((e, i) => {
-    diff = Math.max(diff, Math.abs(actual[i] - e));
-    scale = Math.max(scale, Math.abs(e));
-  });
-  return diff / Math.max(scale, 1e-30);
-}
-
 async function expectWholeBatchGradients(dp: DataParallel<ConvShard>, local: Replica<ConvShard>, a: ConvShard, b: ConvShard): Promise<void> {
   const expected = wholeBatchGrads(local, concat(a, b));
   const { grads, shards } = await dp.gradients([a, b]);
   expect(shards.map((s) => s.weight)).toHaveLength(2);
   expect(Object.keys(grads).sort()).toEqual(Object.keys(expected).sort());
-  for (const [name, g] of Object.entries(grads)) expect(relativeError(g.dataSync() as Float32Array, expected[name])).toBeLessThan(REL_TOL);
+  for (const [name, g] of Object.entries(grads)) expect(maxRelativeError(g.dataSync() as Float32Array, expected[name])).toBeLessThan(REL_TOL);
   tf.dispose(grads);
 }
 
@@ -100,7 +91,7 @@ describe('DataParallel (calling thread + 1 wasm worker)', () => {
       const a = shard(2, 3);
       const expected = wholeBatchGrads(local, a);
       const { grads } = await dp.gradients([a]);
-      for (const [name, g] of Object.entries(grads)) expect(relativeError(g.dataSync() as Float32Array, expected[name])).toBeLessThan(REL_TOL);
+      for (const [name, g] of Object.entries(grads)) expect(maxRelativeError(g.dataSync() as Float32Array, expected[name])).toBeLessThan(REL_TOL);
       tf.dispose(grads);
       await expect(dp.gradients([a, a, a])).rejects.toThrow(/a step takes 1 to 2 shards \(got 3\)/);
       expect(dp.maxShards).toBe(2);
