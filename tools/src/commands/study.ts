@@ -20,6 +20,7 @@ interface Args {
   threads?: number;
   shard?: string;
   report: boolean;
+  compare?: string;
   images: number;
   size: number;
 }
@@ -60,6 +61,7 @@ export function studyLossCommand(io: CliIo, runner: CliRunner = spawnCliRunner()
         .option('threads', { type: 'number', describe: "each run's retina-train --threads (default: cores ÷ jobs)" })
         .option('shard', { type: 'string', describe: 'take runs i, i+n, … of the plan only: i/n (1-based), e.g. on n machines' })
         .option('report', { type: 'boolean', default: false, describe: 'train nothing: merge the runs found under --out into the report' })
+        .option('compare', { type: 'string', describe: "another study's --out folder (same design, other --iterations): the report sets each main loss beside it" })
         .option('images', { type: 'number', default: DEFAULT_DATASET.images, describe: 'synthetic images per share, training + held-out (1/3)' })
         .option('size', { type: 'number', default: DEFAULT_DATASET.size, describe: 'image side and network input (px)' })
         .example('$0 study-loss --out runs/study-loss --jobs 2', 'the whole study, two runs at a time')
@@ -82,6 +84,7 @@ export function studyLossCommand(io: CliIo, runner: CliRunner = spawnCliRunner()
           threads,
           dataset: { ...DEFAULT_DATASET, images: a.images, size: a.size },
           model: DEFAULT_MODEL,
+          ...(a.compare === undefined ? {} : { compare: a.compare }),
         },
         runner,
         io,

@@ -115,6 +115,8 @@ export interface StudyConfig {
   readonly threads: number;
   readonly dataset: StudyDatasetConfig;
   readonly model: StudyModelConfig;
+  /** Another study's output root (same design, other `iterations`): the report compares each main loss with it. */
+  readonly compare?: string;
 }
 
 export const DEFAULT_DATASET: StudyDatasetConfig = { images: 1200, size: 128, classes: 3, valFraction: 1 / 3, maxObjects: 6, minObject: 16, maxObject: 64, seed: 0 };
@@ -251,6 +253,7 @@ export function reproduceCommand(c: StudyConfig): string {
     c.budgetCheckShares.length > 0 ? `--budget-check ${c.budgetCheckShares.join(' ')}` : '',
     d.images !== DEFAULT_DATASET.images ? `--images ${d.images}` : '',
     d.size !== DEFAULT_DATASET.size ? `--size ${d.size}` : '',
+    c.compare !== undefined ? `--compare ${c.compare}` : '',
   ].filter(Boolean);
   return ['npx retina-tools study-loss', `--out ${c.out}`, `--iterations ${c.iterations}`, `--backend ${c.backend}`, ...extra].join(' ');
 }

@@ -60,6 +60,38 @@ export interface ShareSummary {
   readonly contrasts: readonly Contrast[];
   /** The main losses at 1× and 2× the steps (seed 0), or null when this share has no budget check. */
   readonly budgetCheck: readonly BudgetCheck[] | null;
+  /** The main losses against the same study at another budget (`--compare`), or null without one. */
+  readonly comparison: BudgetComparison | null;
+}
+
+/** Each main loss at another study's step count and at this one's, over the seeds. */
+export interface BudgetComparison {
+  /** The other study's steps per run, and where its study.json was read. */
+  readonly iterations: number;
+  readonly source: string;
+  readonly rows: readonly {
+    readonly lossId: string;
+    readonly label: string;
+    /** [other study, this study]. */
+    readonly ap: readonly [MeanSd, MeanSd];
+    readonly rareAp: readonly [MeanSd, MeanSd];
+    readonly converged: readonly [number, number];
+    readonly seeds: readonly [number, number];
+  }[];
+}
+
+/**
+ * This share's main losses next to the same losses of `other` (a study of the same design at another
+ * step count); null when `other` has no share with this rare-class share.
+ */
+export function compareBudgets(mine: ShareSummary, other: StudyReport, source: string): BudgetComparison | null {
+  const theirs = other.shares.find((s) => s.dataset.share === mine.dataset.share);
+  if (theirs === undefined) return null;
+  const rows = mine.main.flatMap((l) => {
+    const o = theirs.main.find((x) => x.lossId === l.lossId);
+    return o === undefined ? [] : [{ lossId: l.lossId, label: l.label, ap: [o.ap, l.ap] as const, rareAp: [o.rareAp, l.rareAp] as const, converged: [o.converged, l.converged] as const, seeds: [o.seeds, l.seeds] as const }];
+  });
+  return { iterations: other.config.iterations, source, rows };
 }
 
 /** A difference of means between two losses on one metric, and Welch's t statistic. */
@@ -115,7 +147,7 @@ function summarizeLoss(loss: StudyLoss, runs: readonly RunResult[], cePrecision:
 }
 
 /** The report of a complete study. `results` holds every run of the plan. */
-export function buildReport(config: StudyConfig, datasets: readonly DatasetSummary[], results: readonly RunResult[], wallSeconds: number): StudyReport {
+export function buildReport(config: StudyConfig, datasets: readonly DatasetSummary[], results: readonly RunResult[], wallSeconds: number, other?: { readonly report: StudyReport; readonly source: string }): StudyReport {
   const shares = config.shares.map((share): ShareSummary => {
     const dataset = datasets.find((d) => d.share === share)!;
     const plain: DatasetSummary = { share, tag: dataset.tag, train: dataset.train, val: dataset.val, rareName: dataset.rareName, anchorCoverage: dataset.anchorCoverage };
@@ -139,7 +171,8 @@ export function buildReport(config: StudyConfig, datasets: readonly DatasetSumma
           return { lossId: loss.id, label: loss.label, ap: [one.metrics.ap, two.metrics.ap], rareAp: [one.metrics.rareAp, two.metrics.rareAp], lateGain: [gain(one), gain(two)] };
         })
       : null;
-    return { dataset: plain, cePrecision, main, sweep, contrasts, budgetCheck };
+    const share0: ShareSummary = { dataset: plain, cePrecision, main, sweep, contrasts, budgetCheck, comparison: null };
+    return other === undefined ? share0 : { ...share0, comparison: compareBudgets(share0, other.report, other.source) };
   });
   const runSeconds = Math.round(results.reduce((a, r) => a + r.seconds.train + r.seconds.eval, 0));
   return { study: 'focal-vs-ce', version: 2, command: reproduceCommand(config), config, shares, runs: results, wallSeconds, runSeconds };
@@ -172,6 +205,25 @@ export function budgetTable(s: ShareSummary, iterations: number): string {
   const rows = (s.budgetCheck ?? []).map((b) => [b.label, f(b.ap[0]), f(b.ap[1]), g(b.ap[1] - b.ap[0]), f(b.rareAp[0]), f(b.rareAp[1]), g(b.lateGain[0]), g(b.lateGain[1])]);
   const [n, m] = [iterations, 2 * iterations];
   return table(['loss', `AP @ ${n}`, `AP @ ${m}`, 'Δ AP', `${s.dataset.rareName} AP @ ${n}`, `${s.dataset.rareName} AP @ ${m}`, `last-quarter gain @ ${n}`, `@ ${m}`], rows);
+}
+
+/** The budget comparison of one share: each main loss's mean ± sd at the other study's steps and at this one's. */
+export function comparisonTable(s: ShareSummary, iterations: number, seeds: number): string {
+  const c = s.comparison;
+  if (c === null) return '';
+  const [n, m] = [c.iterations, iterations];
+  const delta = (pair: readonly [MeanSd, MeanSd]): string => {
+    const d = pair[1].mean - pair[0].mean;
+    const t = welchT(pair[1], pair[0]);
+    return Number.isNaN(d) ? '–' : `${d >= 0 ? '+' : ''}${d.toFixed(3)} (t = ${Number.isNaN(t) ? '–' : t.toFixed(1)})`;
+  };
+  const rare = s.dataset.rareName;
+  const rows = c.rows.map((r) => [
+    r.label, formatMeanSd(r.ap[0], seeds), formatMeanSd(r.ap[1], seeds), delta(r.ap),
+    formatMeanSd(r.rareAp[0], seeds), formatMeanSd(r.rareAp[1], seeds), delta(r.rareAp),
+    `${r.converged[0]}/${r.seeds[0]} → ${r.converged[1]}/${r.seeds[1]}`,
+  ]);
+  return table(['loss', `AP @ ${n}`, `AP @ ${m}`, 'Δ AP (Welch t)', `${rare} AP @ ${n}`, `${rare} AP @ ${m}`, `Δ ${rare} AP (t)`, 'flattened'], rows);
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -217,6 +269,9 @@ export function studyMarkdown(r: StudyReport): string {
     );
     if (s.sweep) lines.push('', `γ sweep at the paper's best α per γ (γ = 0 is α-CE, γ = 2 is FL above):`, '', sweepTable(s, c.seeds));
     if (s.budgetCheck) lines.push('', `Budget check: seed 0 at ${c.iterations} and at ${2 * c.iterations} steps (the same schedule, stretched):`, '', budgetTable(s, c.iterations));
+    if (s.comparison) {
+      lines.push('', `The same losses and seeds at ${s.comparison.iterations} steps (${s.comparison.source}) and at ${c.iterations}: what the longer schedule changed.`, '', comparisonTable(s, c.iterations, c.seeds));
+    }
     lines.push('', `![${d.tag} PR](pr-${d.tag}.png) ![${d.tag} curves](curves-${d.tag}.png)`);
   }
   lines.push('', `Reproduce: \`${r.command}\` (runs took ${r.runSeconds} s of train + eval in all).`, '');

@@ -112,6 +112,33 @@ describe('runStudy (fake CLIs, small real datasets)', () => {
     expect(readFileSync(join(out, 'study.md'), 'utf8')).toContain('| FL (γ = 2, α = 0.25) | 0.300 | 0.350 | +0.050 |');
   });
 
+  it('--compare sets each main loss beside the same study at another budget, with the change and Welch t', async () => {
+    // the other study, by hand: 4 steps, CE at AP 0.050 ± 0.010 and triangle AP 0.020 ± 0 over 2 seeds
+    const short = join(root, 'short');
+    mkdirSync(short, { recursive: true });
+    const ms = (mean: number, sd: number) => ({ mean, sd, n: 2 });
+    const other = {
+      study: 'focal-vs-ce', version: 2, config: { iterations: 4 },
+      shares: [{ dataset: { share: 0.3 }, main: [{ lossId: 'ce', ap: ms(0.05, 0.01), rareAp: ms(0.02, 0), converged: 0, seeds: 2 }] }],
+    };
+    writeFileSync(join(short, 'study.json'), JSON.stringify(other));
+    const out = join(root, 'long');
+    const outcome = await runStudy(config(out, { sweepShares: [], shares: [0.3], compare: short }), fakeRunner([]), quiet);
+    if (!outcome.complete) throw new Error('incomplete');
+    const c = outcome.report.shares[0].comparison!;
+    expect([c.iterations, c.source, c.rows.map((r) => r.lossId)]).toEqual([4, short, ['ce']]);
+    // this study's CE: AP 0.10, 0.11 (0.105 ± 0.00707), triangle AP half of that (0.0525 ± 0.00354):
+    // Δ AP +0.055, t = 0.055 / √(0.01²/2 + 0.00707²/2) = 6.35; Δ triangle AP +0.0325 (float: 0.03250…01 → +0.033),
+    // t = 0.0325 / √(0.00354²/2) = 13.0
+    const md = readFileSync(join(out, 'study.md'), 'utf8');
+    expect(md).toContain('| CE | 0.050 ± 0.010 | 0.105 ± 0.007 | +0.055 (t = 6.4) | 0.020 ± 0.000 | 0.053 ± 0.004 | +0.033 (t = 13.0) | 0/2 → 0/2 |');
+    expect(md).toContain(`The same losses and seeds at 4 steps (${short}) and at 8`);
+    expect(outcome.report.command).toContain(`--compare ${short}`);
+    await expect(runStudy(config(join(root, 'long2'), { shares: [0.3], sweepShares: [], compare: join(root, 'nowhere') }), fakeRunner([]), quiet)).rejects.toThrow(
+      /nowhere\/study\.json: cannot read the study to compare with \(ENOENT\); --compare takes another study's --out folder/,
+    );
+  });
+
   it('continues where it stopped: finished runs are not run again, a run that failed is redone', async () => {
     const out = join(root, 'resume');
     let n = 0;

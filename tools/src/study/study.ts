@@ -46,6 +46,7 @@ export type StudyOutcome = { readonly complete: true; readonly report: StudyRepo
  */
 export async function runStudy(config: StudyConfig, runner: CliRunner, io: CliIo, options: StudyOptions = {}): Promise<StudyOutcome> {
   checkConfig(config, options);
+  const other = config.compare === undefined ? undefined : await readOtherStudy(config.compare);
   const started = performance.now();
   const plan = planRuns(config);
   const datasets = new Map<number, DatasetSummary & RunScoring>();
@@ -78,11 +79,33 @@ export async function runStudy(config: StudyConfig, runner: CliRunner, io: CliIo
     io.stdout(`${plan.length - missing.length} of ${plan.length} runs done; the report is written when all are (run the other shards, copy their runs/ here, then --report)\n`);
     return { complete: false, missing };
   }
-  const report = buildReport(config, [...datasets.values()], results, seconds(started));
+  const report = buildReport(config, [...datasets.values()], results, seconds(started), other);
   await writeStudy(config, report);
   const p = studyPaths(config.out);
   io.stdout(`wrote ${p.studyJson}, ${p.studyMd} and the charts (${report.wallSeconds} s this call; runs took ${report.runSeconds} s in all)\n`);
   return { complete: true, report };
+}
+
+/**
+ * The report of the study to compare with (`--compare DIR`): DIR/study.json, which must be a finished
+ * study of this kind.
+ * @throws StudyError naming the file when it is missing or not such a report
+ */
+export async function readOtherStudy(dir: string): Promise<{ report: StudyReport; source: string }> {
+  const file = studyPaths(dir).studyJson;
+  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new StudyError(`${file}: cannot read the study to compare with (${e.code ?? e.message}); --compare takes another study's --out folder`);
+  });
+  let doc: Partial<StudyReport> | null;
+  try {
+    doc = JSON.parse(text) as Partial<StudyReport> | null;
+  } catch (e) {
+    throw new StudyError(`${file}: not JSON (${(e as Error).message})`);
+  }
+  if (doc?.study !== 'focal-vs-ce' || doc.version !== 2 || !Array.isArray(doc.shares) || typeof doc.config?.iterations !== 'number') {
+    throw new StudyError(`${file}: not a finished study-loss report (expected study "focal-vs-ce", version 2, shares and config.iterations)`);
+  }
+  return { report: doc as StudyReport, source: dir };
 }
 
 const seconds = (t0: number): number => Math.round((performance.now() - t0) / 100) / 10;
