@@ -4,6 +4,7 @@ import { DEFAULT_MAX_PIXELS } from '../images/decode';
 import { CocoOptionError } from '../errors';
 import type { SubsetOptions } from '../annotations/subset';
 import type { ColorJitterOptions } from '../images/transforms';
+import type { CategoryMap } from '../annotations/category-map';
 
 export interface DataLoaderOptions extends SubsetOptions {
   /** Images per batch (the last batch of an epoch may be smaller unless `dropLast`). */
@@ -44,9 +45,14 @@ export interface DataLoaderOptions extends SubsetOptions {
   onImageError?: 'throw' | 'skip';
   /** Receives one-line warnings (truncated images, skipped images). Default: console.warn. */
   onWarning?: (message: string) => void;
+  /**
+   * Class indices from this map instead of the dataset's own — a model's, when its training classes
+   * score another file (validation). Annotations of categories outside it are left out of the targets.
+   */
+  categoryMap?: CategoryMap;
 }
 
-export type ResolvedOptions = Required<Omit<DataLoaderOptions, keyof SubsetOptions | 'shortSide'>> & {
+export type ResolvedOptions = Required<Omit<DataLoaderOptions, keyof SubsetOptions | 'shortSide' | 'categoryMap'>> & {
   shortSides: readonly number[];
 };
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Batch } from './collate';
 import { CocoOptionError, ImageDecodeError } from '../errors';
 import { loadCocoDataset } from '../annotations/load';
+import { CategoryMap } from '../annotations/category-map';
 import { createDataLoader, createEvalLoader, type DataLoader } from './loader';
 import { colorBounds, objectColor, RACCOON, tempDir, writeRectDataset, type RectSpec } from '../__fixtures__/helpers';
 
@@ -113,6 +114,19 @@ describe('createDataLoader on generated images', () => {
     expect(createEvalLoader(ds, { maxImages: 3 }).images).toHaveLength(3);
     expect(() => createEvalLoader(ds, { imageIds: [99] })).toThrow(/option imageIds: unknown image id\(s\) 99/);
     expect(() => createEvalLoader(ds, { categoryIds: [5] })).toThrow(CocoOptionError);
+  });
+
+  it("takes class indices from a given category map (a model's), leaving out boxes of categories it lacks", async () => {
+    const ds = await loadCocoDataset(ann, root);
+    expect(ds.categoryMap.ids).toEqual([1, 2]);
+    // the model knows categories 2 and 7: 2 → index 0, 7 → index 1; category 1 is not among them
+    const model = CategoryMap.fromCategories([{ id: 7, name: 'seven' }, { id: 2, name: 'two' }]);
+    const loader = createEvalLoader(ds, { categoryMap: model, batchSize: 5 });
+    expect(loader.categoryMap).toBe(model);
+    const [batch] = await collect(loader, 0);
+    // images 2 and 4 hold one category-2 box each; the others only category-1 boxes
+    expect(batch.targets.map((t) => [t.imageId, [...t.labels], t.boxes.length / 4])).toEqual([[1, [], 0], [2, [0], 1], [3, [], 0], [4, [0], 1], [5, [], 0]]);
+    expect(ds.images[0].annotations).toHaveLength(2); // the dataset itself is left as it was
   });
 
   it('evaluation loader: every image once, in order, unflipped, at the fixed size', async () => {

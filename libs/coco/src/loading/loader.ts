@@ -43,7 +43,10 @@ export function createDataLoader(dataset: CocoDataset, options: DataLoaderOption
   const o = resolveOptions(options);
   const subset = selectSubset(dataset, options);
   if (subset.images.length === 0) throw new CocoOptionError('dataset', 'the selected subset has no images');
-  return new Loader(dataset.annotationFile, dataset.imagesRoot, subset.images, subset.categoryMap, o);
+  const map = options.categoryMap;
+  if (map === undefined) return new Loader(dataset.annotationFile, dataset.imagesRoot, subset.images, subset.categoryMap, o);
+  const images = subset.images.map((im) => (im.annotations.every((a) => map.hasCocoId(a.categoryId)) ? im : { ...im, annotations: im.annotations.filter((a) => map.hasCocoId(a.categoryId)) }));
+  return new Loader(dataset.annotationFile, dataset.imagesRoot, images, map, o);
 }
 
 /** Options of an evaluation loader: fixed size, no shuffle, flip or jitter. */
@@ -57,6 +60,8 @@ export interface EvalLoaderOptions extends SubsetOptions {
   maxPixels?: number;
   onImageError?: 'throw' | 'skip';
   onWarning?: (message: string) => void;
+  /** Class indices from this map (e.g. the model's) instead of the dataset's; see DataLoaderOptions. */
+  categoryMap?: CategoryMap;
 }
 
 /** A loader for evaluation/inference: every image once, in dataset order, deterministic size. */
