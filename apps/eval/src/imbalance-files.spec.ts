@@ -8,33 +8,15 @@ import type { ConfusionJson } from './confusion-files';
 import type { CliIo } from './io';
 
 /**
- * The hand-made case of @retina/coco-eval's imbalance spec, which works its numbers out by hand
- * (categories common, rare, tiny, noisy, ghost; tiny, noisy and rare are missed). Here it is the
- * CLI's input: these specs check that `--report` writes what the library computes, and the files.
+ * The hand-made case of @retina/coco-eval's imbalance spec (fixtures/imbalance), which works its
+ * numbers out by hand (categories common, rare, tiny, noisy, ghost; tiny, noisy and rare are missed).
+ * Here it is the CLI's input: these specs check that `--report` writes what the library computes, and the files.
  */
-const box = (x: number, y: number): number[] => [x, y, 10, 10];
-const gt = {
-  images: [1, 2, 3, 4].map((id) => ({ id, width: 64, height: 64, file_name: `${id}.png` })),
-  categories: ['common', 'rare', 'tiny', 'noisy', 'ghost'].map((name, i) => ({ id: i + 1, name })),
-  annotations: [
-    ...[1, 2, 3, 4].map((image) => ({ image_id: image, category_id: 1, bbox: box(0, 0) })),
-    ...[1, 2, 3].map((image) => ({ image_id: image, category_id: 2, bbox: box(20, 0) })),
-    { image_id: 3, category_id: 3, bbox: box(40, 0) },
-    ...[1, 2].map((image) => ({ image_id: image, category_id: 4, bbox: box(0, 20) })),
-  ].map((a, i) => ({ ...a, id: i + 1, area: 100, iscrowd: 0 })),
-};
-const dt = [
-  { image_id: 1, category_id: 1, bbox: box(0, 0), score: 0.9 },
-  { image_id: 1, category_id: 1, bbox: box(50, 50), score: 0.8 },
-  { image_id: 2, category_id: 1, bbox: box(0, 0), score: 0.7 },
-  { image_id: 3, category_id: 1, bbox: box(0, 0), score: 0.3 },
-  { image_id: 4, category_id: 2, bbox: box(20, 0), score: 0.6 },
-  { image_id: 1, category_id: 2, bbox: box(20, 0), score: 0.2 },
-  ...Array.from({ length: 18 }, (_, i) => ({ image_id: (i % 4) + 1, category_id: 4, bbox: box((i % 5) * 10, 40), score: Math.round(99 - i) / 100 })),
-  { image_id: 1, category_id: 4, bbox: box(0, 20), score: 0.8 },
-  { image_id: 2, category_id: 4, bbox: box(0, 20), score: 0.7 },
-  { image_id: 1, category_id: 5, bbox: box(30, 30), score: 0.5 },
-];
+const CASE = join(__dirname, '../../../fixtures/imbalance');
+const GT = join(CASE, 'gt.json');
+const DT = join(CASE, 'dt.json');
+const gt = JSON.parse(readFileSync(GT, 'utf8'));
+const dt = JSON.parse(readFileSync(DT, 'utf8'));
 
 const quiet = (): CliIo & { stderr: string[] } => {
   const stderr: string[] = [];
@@ -46,17 +28,15 @@ let report: ImbalanceReport;
 let io: ReturnType<typeof quiet>;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'retina-eval-report-'));
-  writeFileSync(join(dir, 'gt.json'), JSON.stringify(gt));
-  writeFileSync(join(dir, 'dt.json'), JSON.stringify(dt));
   io = quiet();
-  expect(await run(['--gt', join(dir, 'gt.json'), '--dt', join(dir, 'dt.json'), '--report', join(dir, 'report')], io)).toBe(0);
+  expect(await run(['--gt', GT, '--dt', DT, '--report', join(dir, 'report')], io)).toBe(0);
   report = JSON.parse(readFileSync(join(dir, 'report', 'report.json'), 'utf8'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('retina-eval --report (class-imbalance report)', () => {
   it('writes report.json: the report the library builds from the same inputs and thresholds', () => {
-    const sources = { groundTruth: join(dir, 'gt.json'), detections: join(dir, 'dt.json') };
+    const sources = { groundTruth: GT, detections: DT };
     const plots = { apVsFrequency: 'ap-vs-frequency.png', prCurves: 'pr-curves.png', perClassPr: ['pr-1-common.png', 'pr-2-rare.png', 'pr-3-tiny.png', 'pr-4-noisy.png'], confusion: 'confusion.png' };
     const expected = buildImbalanceReport(evaluateBbox(gt, dt, { scoreThreshold: 0.5 }), sources, plots, confusionMatrix(gt, dt, { iouThreshold: 0.5, scoreThreshold: 0.25 }));
     expect(report).toEqual(JSON.parse(JSON.stringify(expected)));
@@ -119,7 +99,7 @@ describe('retina-eval --report (class-imbalance report)', () => {
   it('takes the confusion thresholds from --conf-iou and --conf-score', async () => {
     const out = join(dir, 'report-conf');
     const err = quiet();
-    expect(await run(['--gt', join(dir, 'gt.json'), '--dt', join(dir, 'dt.json'), '--report', out, '--conf-iou', '0.3', '--conf-score', '0.1'], err)).toBe(0);
+    expect(await run(['--gt', GT, '--dt', DT, '--report', out, '--conf-iou', '0.3', '--conf-score', '0.1'], err)).toBe(0);
     expect(err.stderr).toContain('confusion matrix at IoU 0.3, score ≥ 0.1 (rows: predicted, columns: true)');
     const { confusion } = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ImbalanceReport;
     expect([confusion.iouThreshold, confusion.scoreThreshold]).toEqual([0.3, 0.1]);
@@ -129,14 +109,14 @@ describe('retina-eval --report (class-imbalance report)', () => {
 
   it('exits 2 with one line on a --conf-iou outside (0, 1]', async () => {
     const err = quiet();
-    expect(await run(['--gt', join(dir, 'gt.json'), '--dt', join(dir, 'dt.json'), '--report', join(dir, 'never'), '--conf-iou', '1.5'], err)).toBe(2);
+    expect(await run(['--gt', GT, '--dt', DT, '--report', join(dir, 'never'), '--conf-iou', '1.5'], err)).toBe(2);
     expect(err.stderr).toEqual(['retina-eval: --conf-iou must be in (0, 1] (got 1.5)']);
     expect(existsSync(join(dir, 'never'))).toBe(false);
   });
 
   it('uses --score-threshold for the operating point', async () => {
     const out = join(dir, 'report-0.25');
-    expect(await run(['--gt', join(dir, 'gt.json'), '--dt', join(dir, 'dt.json'), '--report', out, '--score-threshold', '0.25'], quiet())).toBe(0);
+    expect(await run(['--gt', GT, '--dt', DT, '--report', out, '--score-threshold', '0.25'], quiet())).toBe(0);
     const at = (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ImbalanceReport).classes[0].atThreshold;
     // common at 0.25: all four detections, TP 3, FP 1.
     expect(at).toEqual({ precision: 0.75, recall: 0.75, f1: 0.75, tp: 3, fp: 1, fn: 1 });
@@ -145,7 +125,7 @@ describe('retina-eval --report (class-imbalance report)', () => {
   it('exits 2 with one line when the report directory cannot be created', async () => {
     writeFileSync(join(dir, 'a-file'), '');
     const err = quiet();
-    expect(await run(['--gt', join(dir, 'gt.json'), '--dt', join(dir, 'dt.json'), '--report', join(dir, 'a-file', 'report')], err)).toBe(2);
+    expect(await run(['--gt', GT, '--dt', DT, '--report', join(dir, 'a-file', 'report')], err)).toBe(2);
     expect(err.stderr[err.stderr.length - 1]).toMatch(/^retina-eval: .*a-file\/report: cannot create the report directory \(ENOTDIR/);
   });
 });

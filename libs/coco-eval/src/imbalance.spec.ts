@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { groundTruth } from './__fixtures__/cases';
 import {
   buildImbalanceReport,
@@ -21,7 +23,7 @@ const PLOTS: ImbalanceReport['plots'] = {
 };
 
 /**
- * A hand-made case. Every true positive is an exact copy of its ground-truth box (IoU 1) and every
+ * A hand-made case (fixtures/imbalance/gt.json, dt.json; boxes [x, y, 10, 10]). Every true positive is an exact copy of its ground-truth box (IoU 1) and every
  * false positive overlaps nothing of its class (IoU 0), so each AP is the same at every IoU threshold
  * and can be worked out by hand with the 101-point interpolation.
  *
@@ -41,29 +43,11 @@ const AP_RARE = (34 * 0.5) / 101;
 const AP_NOISY = 0.1;
 const MEAN_AP = (AP_COMMON + AP_RARE + 0 + AP_NOISY) / 4;
 
+// The case's files (shared with retina-eval's --report spec, which feeds them to the CLI).
+const CASE = join(__dirname, '../../../fixtures/imbalance');
+const gt = JSON.parse(readFileSync(join(CASE, 'gt.json'), 'utf8')) as CocoGroundTruth;
+const dt = JSON.parse(readFileSync(join(CASE, 'dt.json'), 'utf8')) as CocoResult[];
 const box = (x: number, y: number): number[] => [x, y, 10, 10];
-const gt: CocoGroundTruth = groundTruth(
-  [1, 2, 3, 4],
-  [
-    ...[1, 2, 3, 4].map((image) => ({ image_id: image, category_id: 1, bbox: box(0, 0) })),
-    ...[1, 2, 3].map((image) => ({ image_id: image, category_id: 2, bbox: box(20, 0) })),
-    { image_id: 3, category_id: 3, bbox: box(40, 0) },
-    ...[1, 2].map((image) => ({ image_id: image, category_id: 4, bbox: box(0, 20) })),
-  ],
-  ['common', 'rare', 'tiny', 'noisy', 'ghost'].map((name, i) => ({ id: i + 1, name })),
-);
-const dt: CocoResult[] = [
-  { image_id: 1, category_id: 1, bbox: box(0, 0), score: 0.9 },
-  { image_id: 1, category_id: 1, bbox: box(50, 50), score: 0.8 },
-  { image_id: 2, category_id: 1, bbox: box(0, 0), score: 0.7 },
-  { image_id: 3, category_id: 1, bbox: box(0, 0), score: 0.3 },
-  { image_id: 4, category_id: 2, bbox: box(20, 0), score: 0.6 },
-  { image_id: 1, category_id: 2, bbox: box(20, 0), score: 0.2 },
-  ...Array.from({ length: 18 }, (_, i) => ({ image_id: (i % 4) + 1, category_id: 4, bbox: box((i % 5) * 10, 40), score: Math.round(99 - i) / 100 })),
-  { image_id: 1, category_id: 4, bbox: box(0, 20), score: 0.8 },
-  { image_id: 2, category_id: 4, bbox: box(0, 20), score: 0.7 },
-  { image_id: 1, category_id: 5, bbox: box(30, 30), score: 0.5 },
-];
 
 /** Hand-computed expectations, by category id. */
 const EXPECTED = {
