@@ -35,7 +35,7 @@ export function selectSubset(dataset: CocoDataset, options: SubsetOptions): Subs
     if (unknown.length) throw new CocoOptionError('categoryIds', `unknown category id(s) ${unknown.join(', ')}`);
     categoryMap = categoryMap.subset(categoryIds);
     const keep = new Set(categoryIds);
-    images = images.map((im) => ({ ...im, annotations: im.annotations.filter((a) => keep.has(a.categoryId)) }));
+    images = withCategories(images, (id) => keep.has(id));
   }
   if (skipEmptyImages) images = images.filter((im) => im.annotations.length > 0);
   if (maxImages !== undefined) {
@@ -43,4 +43,9 @@ export function selectSubset(dataset: CocoDataset, options: SubsetOptions): Subs
     images = images.slice(0, maxImages);
   }
   return { images, categoryMap };
+}
+
+/** The images with only the annotations whose category passes `keep` (the images themselves all stay). */
+export function withCategories(images: readonly DatasetImage[], keep: (categoryId: number) => boolean): DatasetImage[] {
+  return images.map((im) => ({ ...im, annotations: im.annotations.filter((a) => keep(a.categoryId)) }));
 }

@@ -12,7 +12,7 @@ import { realRoot } from '../annotations/load';
 import { resolveOptions, type DataLoaderOptions, type ResolvedOptions } from './loader-options';
 import { loadSample, planSample, type PreparedSample, type SampleContext } from '../images/sample';
 import { epochBatches } from './sampler';
-import { selectSubset, type SubsetOptions } from '../annotations/subset';
+import { selectSubset, withCategories, type SubsetOptions } from '../annotations/subset';
 import type { DatasetImage } from '../types';
 
 /** Counts accumulated over every epoch a loader has produced. */
@@ -45,8 +45,7 @@ export function createDataLoader(dataset: CocoDataset, options: DataLoaderOption
   if (subset.images.length === 0) throw new CocoOptionError('dataset', 'the selected subset has no images');
   const map = options.categoryMap;
   if (map === undefined) return new Loader(dataset.annotationFile, dataset.imagesRoot, subset.images, subset.categoryMap, o);
-  const images = subset.images.map((im) => (im.annotations.every((a) => map.hasCocoId(a.categoryId)) ? im : { ...im, annotations: im.annotations.filter((a) => map.hasCocoId(a.categoryId)) }));
-  return new Loader(dataset.annotationFile, dataset.imagesRoot, images, map, o);
+  return new Loader(dataset.annotationFile, dataset.imagesRoot, withCategories(subset.images, (id) => map.hasCocoId(id)), map, o);
 }
 
 /** Options of an evaluation loader: fixed size, no shuffle, flip or jitter. */
