@@ -8,7 +8,7 @@ import { writeFileAtomic } from '@retina/engine/node';
 import { renderLineChartPng, type LineSeries } from '@retina/plots';
 import { GAMMA_SWEEP, MAIN_LOSSES, SWEEP_LOSSES, reproduceCommand, studyPaths, type StudyConfig, type StudyLoss } from './config';
 import type { RunResult } from './run-one';
-import { bestF1Point, convergence, formatMeanSd, meanCurve, meanSd, recallAtPrecision, type MeanSd } from './stats';
+import { CONVERGENCE_TOLERANCE, bestF1Point, convergence, formatMeanSd, meanCurve, meanSd, meanValidationCurve, recallAtPrecision, type MeanSd } from './stats';
 
 /** A share's dataset as the report states it. */
 export interface DatasetSummary {
@@ -37,6 +37,10 @@ export interface LossSummary {
   /** AP gained in the last quarter of training; runs whose curve flattened (gain < 0.01 AP). */
   readonly lateGain: MeanSd;
   readonly converged: number;
+  /** Each seed's last-quarter gain, in seed order (null: too few validations to say). */
+  readonly lateGains: readonly (number | null)[];
+  /** The last-quarter gain of the seeds' mean validation curve (the curve charted), null as above. */
+  readonly meanCurveLateGain: number | null;
 }
 
 /** One main loss trained at seed 0 for the study's steps and for twice as many. */
@@ -143,6 +147,8 @@ function summarizeLoss(loss: StudyLoss, runs: readonly RunResult[], cePrecision:
     })),
     lateGain: meanSd(conv.map((c) => c?.lateGain ?? null)),
     converged: conv.filter((c) => c?.converged === true).length,
+    lateGains: conv.map((c) => c?.lateGain ?? null),
+    meanCurveLateGain: convergence(meanValidationCurve(bySeed.map((r) => r.curve)), iterations)?.lateGain ?? null,
   };
 }
 
@@ -196,6 +202,17 @@ export function sweepTable(s: ShareSummary, seeds: number): string {
     [String(gamma), String(alpha), ...[l.ap, l.ap50, l.rareAp, l.rareRecallAtCePrecision].map((v) => formatMeanSd(v, seeds)), `${l.converged}/${l.seeds}`],
   );
   return table(['γ', 'α', 'AP', 'AP50', `${rare} AP`, `${rare} recall at CE's precision`, 'flattened'], rows);
+}
+
+/**
+ * Whether each run flattened: per loss (main three, then the sweep's), each seed's last-quarter AP
+ * gain marked ✓ (< 0.01, flattened) or ✗, and the same test on the seeds' mean curve.
+ */
+export function convergenceTable(s: ShareSummary, seeds: number): string {
+  const cell = (g: number | null): string => (g === null ? '–' : `${g >= 0 ? '+' : ''}${g.toFixed(3)} ${g < CONVERGENCE_TOLERANCE ? '✓' : '✗'}`);
+  const losses = [...s.main, ...(s.sweep ?? []).map((g) => g.summary).filter((l) => !s.main.some((m) => m.lossId === l.lossId))];
+  const rows = losses.map((l) => [l.label, ...Array.from({ length: seeds }, (_, i) => cell(l.lateGains[i] ?? null)), cell(l.meanCurveLateGain)]);
+  return table(['loss', ...Array.from({ length: seeds }, (_, i) => `seed ${i}`), 'mean curve'], rows);
 }
 
 /** The budget check of one share: each main loss's seed-0 numbers at 1× and 2× the steps. */
@@ -268,6 +285,7 @@ export function studyMarkdown(r: StudyReport): string {
       ...contrastLines(s),
     );
     if (s.sweep) lines.push('', `γ sweep at the paper's best α per γ (γ = 0 is α-CE, γ = 2 is FL above):`, '', sweepTable(s, c.seeds));
+    lines.push('', `Convergence: AP gained in the last quarter of training, per run and for the seeds' mean curve (✓ flattened: < ${CONVERGENCE_TOLERANCE}).`, '', convergenceTable(s, c.seeds));
     if (s.budgetCheck) lines.push('', `Budget check: seed 0 at ${c.iterations} and at ${2 * c.iterations} steps (the same schedule, stretched):`, '', budgetTable(s, c.iterations));
     if (s.comparison) {
       lines.push('', `The same losses and seeds at ${s.comparison.iterations} steps (${s.comparison.source}) and at ${c.iterations}: what the longer schedule changed.`, '', comparisonTable(s, c.iterations, c.seeds));
@@ -295,9 +313,8 @@ export function prChartPng(r: StudyReport, s: ShareSummary): Promise<Buffer> {
 export function curvesChartPng(r: StudyReport, s: ShareSummary): Promise<Buffer> {
   const losses = [...MAIN_LOSSES, ...(s.sweep ? SWEEP_LOSSES : [])];
   const series: LineSeries[] = losses.map((l) => {
-    const runs = seedRuns(r, s, l.id);
-    const steps = runs[0]?.curve.map((p) => p.iteration) ?? [];
-    return { label: l.label, x: steps, y: steps.map((_, i) => runs.reduce((a, x) => a + (x.curve[i]?.ap ?? 0), 0) / runs.length) };
+    const curve = meanValidationCurve(seedRuns(r, s, l.id).map((x) => x.curve));
+    return { label: l.label, x: curve.map((p) => p.iteration), y: curve.map((p) => p.ap) };
   });
   return renderLineChartPng(series, { width: 900, height: 600, title: `${s.dataset.tag}: held-out AP during training, mean of ${r.config.seeds} seeds`, xLabel: 'step', yLabel: 'AP@[.50:.95]' });
 }

@@ -33,7 +33,11 @@ describe('retina-tools study-loss (built CLIs, tiny budget)', () => {
       expect(r.rarePr.recall).toHaveLength(101);
       for (const v of Object.values(r.metrics)) expect(v === -1 || (v >= 0 && v <= 1)).toBe(true);
     }
-    expect(readFileSync(join(out, 'study.md'), 'utf8').match(/^\| (CE|α-CE \(α = 0\.75\)|FL \(γ = 2, α = 0\.25\)) \|/gm)).toHaveLength(3);
+    const md = readFileSync(join(out, 'study.md'), 'utf8');
+    const loss = 'CE|α-CE \\(α = 0\\.75\\)|FL \\(γ = 2, α = 0\\.25\\)';
+    // each loss once in the main table (mean ± sd) and once in the convergence table (a gain and ✓/✗, or – without validations to compare)
+    expect(md.match(new RegExp(`^\\| (${loss}) \\| \\d\\.\\d{3} ± \\d\\.\\d{3} \\|`, 'gm'))).toHaveLength(3);
+    expect(md.match(new RegExp(`^\\| (${loss}) \\| (–|[+-]\\d\\.\\d{3} [✓✗]) \\|`, 'gm'))).toHaveLength(3);
     expect(existsSync(join(out, 'pr-rare-30pct.png'))).toBe(true);
 
     let again = '';

@@ -1,5 +1,5 @@
 import { welchT } from './report';
-import { bestF1Point, convergence, formatMeanSd, meanCurve, meanSd, recallAtPrecision } from './stats';
+import { bestF1Point, convergence, formatMeanSd, meanCurve, meanSd, meanValidationCurve, recallAtPrecision } from './stats';
 
 describe('meanSd', () => {
   it('is the mean and the sample (n − 1) standard deviation', () => {
@@ -99,5 +99,24 @@ describe('convergence', () => {
   it('cannot say with no validation in one of the two parts', () => {
     expect(convergence(curve([0.1, 0.2]), 800)).toBeNull();
     expect(convergence([{ iteration: 800, ap: 0.3 }], 800)).toBeNull();
+  });
+});
+
+describe('meanValidationCurve', () => {
+  it('averages the seeds step by step, and the mean curve can be tested for flattening like a run', () => {
+    const a = [{ iteration: 100, ap: 0.2 }, { iteration: 200, ap: 0.5 }, { iteration: 300, ap: 0.52 }, { iteration: 400, ap: 0.6 }];
+    const b = [{ iteration: 100, ap: 0.4 }, { iteration: 200, ap: 0.5 }, { iteration: 300, ap: 0.58 }, { iteration: 400, ap: 0.56 }];
+    const m = meanValidationCurve([a, b]);
+    expect(m.map((p) => p.iteration)).toEqual([100, 200, 300, 400]);
+    expect(m.map((p) => Math.round(p.ap * 1e9) / 1e9)).toEqual([0.3, 0.5, 0.55, 0.58]);
+    // last quarter = steps > 300: 0.58 − max(0.3, 0.5, 0.55) = 0.03; a alone gains 0.08, b alone −0.02
+    expect(convergence(m, 400)?.lateGain).toBeCloseTo(0.03, 12);
+    expect(convergence(a, 400)?.lateGain).toBeCloseTo(0.08, 12);
+    expect(convergence(b, 400)?.lateGain).toBeCloseTo(-0.02, 12);
+  });
+
+  it('is empty for no curves and refuses curves validated at different steps', () => {
+    expect(meanValidationCurve([])).toEqual([]);
+    expect(() => meanValidationCurve([[{ iteration: 100, ap: 0.1 }], [{ iteration: 200, ap: 0.1 }]])).toThrow(/different steps \(100 vs 200\)/);
   });
 });

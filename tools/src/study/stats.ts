@@ -91,6 +91,19 @@ export function convergence(curve: readonly CurvePoint[], iterations: number, to
   return { lateGain, converged: lateGain < tolerance };
 }
 
+/**
+ * The point-wise mean of validation curves taken at the same steps (the seeds of one loss); empty
+ * when there are none.
+ * @throws Error when the curves were validated at different steps (runs of one design never are)
+ */
+export function meanValidationCurve(curves: readonly (readonly CurvePoint[])[]): CurvePoint[] {
+  const steps = curves[0]?.map((p) => p.iteration) ?? [];
+  for (const c of curves) {
+    if (c.length !== steps.length || c.some((p, i) => p.iteration !== steps[i])) throw new Error(`validation curves at different steps (${steps.join(',')} vs ${c.map((p) => p.iteration).join(',')})`);
+  }
+  return steps.map((iteration, i) => ({ iteration, ap: curves.reduce((a, c) => a + c[i].ap, 0) / curves.length }));
+}
+
 /** The point-wise mean of curves sampled at the same recall thresholds (seeds of one loss). */
 export function meanCurve(curves: readonly PrPoints[]): PrPoints {
   const recall = curves[0]?.recall ?? [];

@@ -83,6 +83,9 @@ describe('runStudy (fake CLIs, small real datasets)', () => {
     expect(low.main[1].rareRecallAtCePrecision.mean).toBe(0);
     // the fake curves rise by half the final AP in the last half of training: not flattened
     expect(low.main.map((l) => l.converged)).toEqual([0, 0, 0]);
+    // per seed: the validation at step 8 gains AP/2 over the one at step 4 (CE 0.05, 0.055); the mean curve 0.0525
+    expect(ce.lateGains.map((g) => Math.round(g! * 1e9) / 1e9)).toEqual([0.05, 0.055]);
+    expect(ce.meanCurveLateGain).toBeCloseTo(0.0525, 12);
     expect(low.sweep?.map((g) => [g.gamma, g.alpha, Math.round(g.summary.ap.mean * 1000) / 1000])).toEqual([[0, 0.75, 0.205], [0.5, 0.5, 0.255], [1, 0.25, 0.285], [2, 0.25, 0.305], [5, 0.25, 0.225]]);
     expect(high.sweep).toBeNull();
     const flVsCe = low.contrasts.find((c) => c.metric === 'ap' && c.b === 'ce');
@@ -92,6 +95,8 @@ describe('runStudy (fake CLIs, small real datasets)', () => {
     expect(md).toContain('| CE | 0.105 ± 0.007 | 0.210 ± 0.014 |');
     expect(md).toContain('## Rare class 30.0% of objects (rare-30pct)');
     expect(md).toContain('| 5 | 0.25 | 0.225 ± 0.007 |');
+    expect(md).toContain('| loss | seed 0 | seed 1 | mean curve |\n| --- | ---: | ---: | ---: |\n| CE | +0.050 ✗ | +0.055 ✗ |');
+    expect(md).toContain('| FL (γ = 5, α = 0.25) | +0.110 ✗ | +0.115 ✗ |');
     expect(JSON.parse(readFileSync(join(out, 'study.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(r)));
     for (const png of ['pr-rare-30pct.png', 'curves-rare-30pct.png', 'pr-rare-50pct.png', 'curves-rare-50pct.png']) {
       expect(readFileSync(join(out, png)).subarray(1, 4).toString()).toBe('PNG');
