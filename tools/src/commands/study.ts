@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { CocoOptionError } from '@retina/coco';
 import type { CliIo } from './io';
 import { runStudy } from '../study/study';
-import { DEFAULT_DATASET, DEFAULT_ITERATIONS, DEFAULT_MODEL, DEFAULT_SEEDS, DEFAULT_SHARES, STUDY_BACKENDS, type StudyBackend } from '../study/config';
+import { DEFAULT_DATASET, DEFAULT_EVAL_EVERY, DEFAULT_ITERATIONS, DEFAULT_MODEL, DEFAULT_SEEDS, DEFAULT_SHARES, STUDY_BACKENDS, type StudyBackend } from '../study/config';
 import { spawnCliRunner, type CliRunner } from '../study/runner';
 
 interface Args {
@@ -55,7 +55,7 @@ export function studyLossCommand(io: CliIo, runner: CliRunner = spawnCliRunner()
         .option('sweep-shares', { type: 'array', describe: 'shares that also get the γ sweep {0, 0.5, 1, 2, 5} (default: the first share; "none" for none)' })
         .option('budget-check', { type: 'array', number: true, describe: 'shares on which each main loss also trains once (seed 0) at twice --iterations: would more steps change it?' })
         .option('only', { type: 'string', describe: 'run only the planned runs whose id matches this regular expression (e.g. x2$)' })
-        .option('eval-every', { type: 'number', default: 1, describe: 'validate every N epochs during training (the convergence curves)' })
+        .option('eval-every', { type: 'number', default: DEFAULT_EVAL_EVERY, describe: 'validate every N epochs during training (the convergence curves)' })
         .option('backend', { choices: STUDY_BACKENDS, default: 'wasm' as StudyBackend, describe: 'tensor engine of retina-train and retina-eval' })
         .option('jobs', { type: 'number', default: 1, describe: 'runs at once in this process' })
         .option('threads', { type: 'number', describe: "each run's retina-train --threads (default: cores ÷ jobs)" })

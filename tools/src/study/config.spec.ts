@@ -107,8 +107,8 @@ describe('evalArgs and reproduceCommand', () => {
   });
 
   it('state the flags that differ from the defaults', () => {
-    expect(reproduceCommand(CONFIG)).toBe('npx retina-tools study-loss --out /s --iterations 2000 --backend wasm');
-    const small = { ...CONFIG, seeds: 2, shares: [0.3], sweepShares: [], dataset: { ...DEFAULT_DATASET, images: 30, size: 64 } };
-    expect(reproduceCommand(small)).toBe('npx retina-tools study-loss --out /s --iterations 2000 --backend wasm --seeds 2 --shares 0.3 --sweep-shares none --images 30 --size 64');
+    expect(reproduceCommand(CONFIG)).toBe('npx retina-tools study-loss --out /s --iterations 2000 --backend wasm --threads 1');
+    const small = { ...CONFIG, seeds: 2, shares: [0.3], sweepShares: [], evalEvery: 2, threads: 3, dataset: { ...DEFAULT_DATASET, images: 30, size: 64 } };
+    expect(reproduceCommand(small)).toBe('npx retina-tools study-loss --out /s --iterations 2000 --backend wasm --threads 3 --seeds 2 --shares 0.3 --sweep-shares none --images 30 --size 64 --eval-every 2');
   });
 });

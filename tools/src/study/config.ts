@@ -128,6 +128,7 @@ export const DEFAULT_MODEL: StudyModelConfig = {
 export const DEFAULT_SHARES: readonly number[] = [0.02, 0.1];
 export const DEFAULT_SEEDS = 3;
 export const DEFAULT_ITERATIONS = 2000;
+export const DEFAULT_EVAL_EVERY = 1;
 
 /** One planned run. */
 export interface StudyRun {
@@ -242,7 +243,10 @@ export function evalArgs(config: StudyConfig, run: StudyRun): string[] {
   ];
 }
 
-/** The command that reproduces the study: every flag that differs from the defaults. */
+/**
+ * The command that reproduces the study: every flag that differs from the defaults, and always
+ * `--threads` (part of every run's command line, whose default depends on the machine's cores).
+ */
 export function reproduceCommand(c: StudyConfig): string {
   const d = c.dataset;
   const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -253,7 +257,8 @@ export function reproduceCommand(c: StudyConfig): string {
     c.budgetCheckShares.length > 0 ? `--budget-check ${c.budgetCheckShares.join(' ')}` : '',
     d.images !== DEFAULT_DATASET.images ? `--images ${d.images}` : '',
     d.size !== DEFAULT_DATASET.size ? `--size ${d.size}` : '',
+    c.evalEvery !== DEFAULT_EVAL_EVERY ? `--eval-every ${c.evalEvery}` : '',
     c.compare !== undefined ? `--compare ${c.compare}` : '',
   ].filter(Boolean);
-  return ['npx retina-tools study-loss', `--out ${c.out}`, `--iterations ${c.iterations}`, `--backend ${c.backend}`, ...extra].join(' ');
+  return ['npx retina-tools study-loss', `--out ${c.out}`, `--iterations ${c.iterations}`, `--backend ${c.backend}`, `--threads ${c.threads}`, ...extra].join(' ');
 }
