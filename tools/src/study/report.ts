@@ -132,6 +132,7 @@ function summarizeLoss(loss: StudyLoss, runs: readonly RunResult[], cePrecision:
   const bySeed = [...runs].sort((x, y) => x.seed - y.seed);
   const defined = (v: number): number | null => (v === -1 ? null : v);
   const conv = bySeed.map((r) => convergence(r.curve, iterations));
+  const lateGains = conv.map((c) => c?.lateGain ?? null);
   return {
     lossId: loss.id,
     label: loss.label,
@@ -145,9 +146,9 @@ function summarizeLoss(loss: StudyLoss, runs: readonly RunResult[], cePrecision:
       const p = cePrecision[r.seed];
       return p === null || p === undefined ? null : recallAtPrecision(r.rarePr, p);
     })),
-    lateGain: meanSd(conv.map((c) => c?.lateGain ?? null)),
+    lateGain: meanSd(lateGains),
     converged: conv.filter((c) => c?.converged === true).length,
-    lateGains: conv.map((c) => c?.lateGain ?? null),
+    lateGains,
     meanCurveLateGain: convergence(meanValidationCurve(bySeed.map((r) => r.curve)), iterations)?.lateGain ?? null,
   };
 }
